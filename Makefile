@@ -1,0 +1,49 @@
+# Arvo: the two commands a user needs are `make demo` and `make test`.
+# Both create .venv when it is missing and install the locked dependency set (requirements.lock).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.arvo-installed
+DEMO_DIR ?= demo
+export ARVO_LANDING ?= $(CURDIR)/$(DEMO_DIR)/landing
+export ARVO_WAREHOUSE ?= $(CURDIR)/$(DEMO_DIR)/warehouse/arvo.duckdb
+export ARVO_SERVING ?= $(CURDIR)/$(DEMO_DIR)/serving
+export ARVO_QUARANTINE ?= $(CURDIR)/$(DEMO_DIR)/quarantine
+
+.PHONY: install demo test test-fast lint bench clean help lock
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(STAMP)  ## create .venv and install the locked dependencies
+
+demo: $(STAMP)  ## generate the small sample set into ./demo, run the whole pipeline, print a summary
+	$(BIN)/arvo generate --scale small --seed 42 --out $(ARVO_LANDING)
+	$(BIN)/arvo run
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## the suite without the slow end-to-end and fault tests
+	$(BIN)/python -m pytest -m "not e2e and not faults and not slow"
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)  ## benchmarks -> benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks.run
+
+clean:  ## remove the demo data, dbt build output and the venv
+	rm -rf $(DEMO_DIR) dbt_project/target dbt_project/logs $(VENV)
+
+lock:  ## re-resolve requirements.lock from pyproject.toml (needs network)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -o requirements.lock

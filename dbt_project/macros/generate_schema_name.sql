@@ -1,0 +1,8 @@
+{#- Marts live in schema `marts` exactly (the mart contract), not `<target>_marts`. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,1 @@
+"""Plain-Python loaders for the landing contract (no Dagster import: callable and testable alone)."""
