@@ -1,0 +1,1 @@
+"""One module per `arvo` subcommand; each defines `register(subparsers)` and sets `handler`."""

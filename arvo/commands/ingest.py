@@ -1,0 +1,14 @@
+"""`arvo ingest` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ingest", help="(not implemented yet)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise SystemExit("arvo ingest is not implemented yet")
