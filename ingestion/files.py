@@ -1,0 +1,133 @@
+"""Finding landed files that are complete, and fingerprinting them.
+
+A file counts as delivered only when it has a known suffix, no in-progress suffix, and its size has
+stopped changing; its identity for idempotency is the sha256 of its bytes, not its name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingestion.contract import ENTITIES, FILE_SUFFIXES, IN_PROGRESS_SUFFIXES, Entity
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """A complete file in an entity's landing folder."""
+
+    entity: Entity
+    path: Path
+    size: int
+    mtime: float
+
+    @property
+    def format(self) -> str:
+        return file_format(self.path)
+
+
+def file_format(path: Path) -> str:
+    """`csv`, `parquet` or `jsonl` (a `.csv.gz` is csv)."""
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    return "jsonl"
+
+
+def _is_candidate(path: Path) -> bool:
+    name = path.name.lower()
+    if not path.is_file() or name.startswith("."):
+        return False
+    if name.endswith(IN_PROGRESS_SUFFIXES):
+        return False
+    return name.endswith(FILE_SUFFIXES)
+
+
+def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0) -> list[LandedFile]:
+    """Complete files per entity, entities in the given order, files sorted by name.
+
+    Sizes are sampled twice, `settle_seconds` apart (one wait for the whole scan); a file whose
+    size or mtime changed in between is still being written and is left for the next run.
+    """
+    first: dict[Path, tuple[Entity, int, float]] = {}
+    for name in entity_names:
+        entity = ENTITIES[name]
+        folder = landing / entity.folder
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            if _is_candidate(path):
+                stat = path.stat()
+                first[path] = (entity, stat.st_size, stat.st_mtime)
+    if first and settle_seconds > 0:
+        time.sleep(settle_seconds)
+    files = []
+    for path, (entity, size, mtime) in first.items():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        if (stat.st_size, stat.st_mtime) == (size, mtime):
+            files.append(LandedFile(entity, path, size, mtime))
+    return files
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """sha256 of the bytes and, for text formats, the first reason they cannot be read (if any)."""
+
+    sha256: str
+    problem: tuple[str, str] | None  # (rule, message)
+
+
+def fingerprint(path: Path, check_utf8: bool) -> Fingerprint:
+    """Hash the file; for CSV/JSONL also decode it as UTF-8 to catch Latin-1 and other encodings."""
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(CHUNK), b""):
+            digest.update(chunk)
+    error: str | None = None
+    if check_utf8:
+        try:
+            error = _first_utf8_error(path)
+        except (OSError, EOFError) as exc:
+            return Fingerprint(
+                digest.hexdigest(), ("parse", f"cannot decompress the file ({exc}); re-send it.")
+            )
+    return Fingerprint(digest.hexdigest(), ("encoding", error) if error else None)
+
+
+def _first_utf8_error(path: Path) -> str | None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    error: str | None = None
+    offset = 0
+    line = 1
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = chunk[exc.start : exc.start + 1]
+                line += chunk[: exc.start].count(b"\n")
+                error = (
+                    f"byte 0x{bad.hex()} at byte offset {offset + exc.start} (line {line}) is not valid "
+                    "UTF-8; the file looks like Latin-1/Windows-1252. Re-export it as UTF-8."
+                )
+                break
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+        else:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return "the file ends in the middle of a UTF-8 character (truncated?). Re-export it."
+    return error

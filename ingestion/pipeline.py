@@ -1,0 +1,323 @@
+"""Ingest every pending landed file: stage, type, guard, then commit file + ledger row atomically.
+
+Policy (see docs/ingestion.md): loaded files stay in landing and are recognised by the ledger; a
+delivery is identified by (path, size, mtime) and its content by sha256. A new delivery whose content
+was already loaded is `skipped_duplicate`; a rejected file is copied whole to
+`ARVO_QUARANTINE/<load_id>/` with `report.json` and is not retried until its content changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from arvo.config import Settings
+from ingestion import guard
+from ingestion.casting import TYPED, build_typed
+from ingestion.contract import ENTITIES, Entity
+from ingestion.files import LandedFile, discover, fingerprint
+from ingestion.readers import ROW_NUMBER, Rejected, stage
+from ingestion.results import (
+    ERROR,
+    LOADED,
+    LOADED_WITH_WARNINGS,
+    QUARANTINED,
+    SKIPPED_DUPLICATE,
+    Finding,
+    LoadResult,
+)
+from ingestion.warehouse import LEDGER_TABLE, add_extra_columns, connect, ensure_schemas, quote_ident
+
+log = logging.getLogger(__name__)
+
+# Accounts first (others reference them), the question catalog before the responses checked against it.
+ENTITY_ORDER = (
+    "accounts",
+    "contacts",
+    "deals",
+    "questions",
+    "responses",
+    "fx_rates",
+    "invoices",
+    "subscriptions",
+)
+assert set(ENTITY_ORDER) == set(ENTITIES)
+
+SETTLE_SECONDS_ENV = "ARVO_INGEST_SETTLE_SECONDS"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported to `on_progress` as work advances. stage: discovered, started, staged, validated,
+    committing, done. `result` is set when stage == 'done'."""
+
+    stage: str
+    entity: str
+    file_path: str
+    index: int
+    total: int
+    result: LoadResult | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_load_id() -> str:
+    """Sortable and unique: UTC time plus a random suffix, e.g. 20261122T151500-3f9a2c1d."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def settle_seconds_from_env() -> float:
+    return float(os.environ.get(SETTLE_SECONDS_ENV, "1.0"))
+
+
+def ordered_entities(entities: list[str] | None) -> list[str]:
+    """The requested entities (all by default) in dependency order; unknown names are an error."""
+    wanted = list(ENTITY_ORDER) if entities is None else list(entities)
+    unknown = sorted(set(wanted) - set(ENTITIES))
+    if unknown:
+        raise ValueError(f"unknown entities {unknown}; known: {', '.join(ENTITY_ORDER)}")
+    return [e for e in ENTITY_ORDER if e in wanted]
+
+
+def _relative(settings: Settings, path: Path) -> str:
+    try:
+        return path.relative_to(settings.landing).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _known_delivery(con: duckdb.DuckDBPyConnection, rel_path: str, landed: LandedFile) -> bool:
+    row = con.execute(
+        f"select 1 from {LEDGER_TABLE} where file_path = ? and file_size = ? and file_mtime = ? limit 1",
+        [rel_path, landed.size, landed.mtime],
+    ).fetchone()
+    return row is not None
+
+
+def _prior_content(
+    con: duckdb.DuckDBPyConnection, entity: Entity, sha256: str
+) -> tuple[str, str, str] | None:
+    """(load_id, status, file_path) of an earlier loaded or quarantined file with the same bytes."""
+    return con.execute(
+        f"select load_id, status, file_path from {LEDGER_TABLE} "
+        "where entity = ? and sha256 = ? and status in (?, ?, ?) order by started_at limit 1",
+        [entity.name, sha256, LOADED, LOADED_WITH_WARNINGS, QUARANTINED],
+    ).fetchone()
+
+
+def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: LandedFile) -> None:
+    con.execute(
+        f"insert into {LEDGER_TABLE} (load_id, entity, file_path, file_name, file_format, file_size, "
+        "file_mtime, sha256, rows_in, rows_loaded, rows_rejected, status, started_at, finished_at, reason, "
+        "findings, quarantine_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.load_id,
+            result.entity,
+            result.file_path,
+            landed.path.name,
+            result.file_format,
+            landed.size,
+            landed.mtime,
+            result.sha256,
+            result.rows_in,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.status,
+            result.started_at,
+            result.finished_at,
+            result.reason,
+            json.dumps([f.to_dict() for f in result.findings], default=str),
+            result.quarantine_path,
+        ],
+    )
+
+
+def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> None:
+    """Copy the file whole and write report.json next to it (before the ledger row commits)."""
+    folder = settings.quarantine / result.load_id
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(landed.path, folder / landed.path.name)
+    result.quarantine_path = str(folder)
+    report = result.to_dict()
+    report["what_to_fix"] = [f.fix or f.message for f in result.errors]
+    (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+
+
+def _reason(findings: list[Finding], status: str) -> str:
+    errors = [f for f in findings if f.severity == ERROR]
+    shown = errors if status == QUARANTINED else findings
+    if not shown:
+        return "all checks passed"
+    head = "; ".join(f.summary() for f in shown[:3])
+    more = f"; and {len(shown) - 3} more" if len(shown) > 3 else ""
+    return head + more
+
+
+def _insert_raw(
+    con: duckdb.DuckDBPyConnection, entity: Entity, extras: list[str], result: LoadResult
+) -> None:
+    columns = [*entity.column_names, *extras]
+    target = ", ".join(quote_ident(c) for c in columns)
+    source = ", ".join(quote_ident(c) for c in columns)
+    con.execute(
+        f"insert into raw.{quote_ident(entity.name)} ({target}, _source_file, _file_sha256, _load_id, "
+        f"_loaded_at, _row_number) select {source}, ?, ?, ?, ?, {ROW_NUMBER} from {TYPED}",
+        [result.file_path, result.sha256, result.load_id, result.started_at],
+    )
+
+
+class _SafePath:
+    """Read through a symlink with a plain name, so glob characters in a hostile file name stay data."""
+
+    def __init__(self, landed: LandedFile) -> None:
+        self.landed = landed
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> LandedFile:
+        self._tmp = tempfile.TemporaryDirectory(prefix="arvo-ingest-")
+        suffix = "".join(self.landed.path.suffixes[-2:]) if self.landed.path.name.endswith(".gz") else ""
+        suffix = suffix or self.landed.path.suffix
+        link = Path(self._tmp.name) / f"file{suffix.lower()}"
+        link.symlink_to(self.landed.path.resolve())
+        return LandedFile(self.landed.entity, link, self.landed.size, self.landed.mtime)
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._tmp is not None
+        self._tmp.cleanup()
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    landed: LandedFile,
+    report: Callable[[str], None] = lambda stage_name: None,
+) -> LoadResult | None:
+    """Load one file, or quarantine it; None when this exact delivery was already handled."""
+    rel_path = _relative(settings, landed.path)
+    if _known_delivery(con, rel_path, landed):
+        return None
+    entity = landed.entity
+    started = _now()
+    print_ = fingerprint(landed.path, check_utf8=landed.format in ("csv", "jsonl"))
+    result = LoadResult(
+        load_id=new_load_id(),
+        entity=entity.name,
+        file_path=rel_path,
+        sha256=print_.sha256,
+        status=LOADED,
+        file_format=landed.format,
+        started_at=started,
+    )
+    report("started")
+    prior = _prior_content(con, entity, print_.sha256)
+    if prior is not None:
+        load_id, status, path = prior
+        result.status = SKIPPED_DUPLICATE
+        if status == QUARANTINED:
+            result.reason = (
+                f"same content as {path}, quarantined in load {load_id}; nothing loaded. "
+                f"See `arvo quarantine show {load_id}`, fix the file and drop it again."
+            )
+        else:
+            result.reason = (
+                f"same content (sha256) as {path}, already loaded in load {load_id}; nothing loaded."
+            )
+        result.finished_at = _now()
+        _write_ledger(con, result, landed)
+        return result
+
+    extras: list[str] = []
+    try:
+        if print_.problem:
+            rule, message = print_.problem
+            raise Rejected(rule, message)
+        with _SafePath(landed) as readable:
+            staged = stage(con, readable)
+        result.rows_in = staged.rows_in
+        report("staged")
+        extras = build_typed(con, entity, staged.columns)
+        result.findings = guard.check(con, entity, staged.columns)
+        report("validated")
+    except Rejected as exc:
+        result.findings = [Finding(rule=exc.rule, severity=ERROR, message=exc.message, column=exc.column)]
+        result.rows_in = result.rows_in or 0
+
+    if result.errors:
+        result.status = QUARANTINED
+        result.rows_loaded, result.rows_rejected = 0, result.rows_in
+    else:
+        result.status = LOADED_WITH_WARNINGS if result.findings else LOADED
+        result.rows_loaded, result.rows_rejected = result.rows_in, 0
+    result.reason = _reason(result.findings, result.status)
+
+    if result.status == QUARANTINED:
+        result.finished_at = _now()
+        _quarantine(settings, landed, result)
+        report("committing")
+        _write_ledger(con, result, landed)
+        return result
+
+    con.begin()
+    try:
+        add_extra_columns(con, entity, extras)
+        _insert_raw(con, entity, extras, result)
+        result.finished_at = _now()
+        _write_ledger(con, result, landed)
+        report("committing")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return result
+
+
+def ingest_pending(
+    settings: Settings,
+    entities: list[str] | None = None,
+    on_progress: ProgressCallback | None = None,
+    settle_seconds: float | None = None,
+) -> list[LoadResult]:
+    """Load every complete, not yet handled file of the given entities (all by default), in order.
+
+    Returns one LoadResult per file handled in this run (files already handled earlier are skipped
+    silently). `settle_seconds` (default env ARVO_INGEST_SETTLE_SECONDS or 1.0) is how long a file's
+    size must stay unchanged before it is picked up.
+    """
+    names = ordered_entities(entities)
+    wait = settle_seconds_from_env() if settle_seconds is None else settle_seconds
+    con = connect(settings)
+    try:
+        ensure_schemas(con)
+        files = discover(settings.landing, names, settle_seconds=wait)
+        results: list[LoadResult] = []
+        for index, landed in enumerate(files, start=1):
+            rel_path = _relative(settings, landed.path)
+
+            def report(stage_name: str, result: LoadResult | None = None, _i=index, _p=rel_path, _l=landed):
+                if on_progress is not None:
+                    on_progress(Progress(stage_name, _l.entity.name, _p, _i, len(files), result))
+
+            result = load_file(con, settings, landed, report)
+            if result is None:
+                continue
+            log.info("%s %s: %s", result.status, result.file_path, result.reason)
+            report("done", result)
+            results.append(result)
+        return results
+    finally:
+        con.close()
