@@ -1,0 +1,114 @@
+"""The serving snapshot: a read-only copy of the marts for BI tools, swapped in atomically.
+
+BI tools never open the warehouse: DuckDB lets one process write a file and blocks readers from other
+processes while it does. Each publish writes a complete new snapshot folder aside
+(`snapshots/<id>/arvo.duckdb`, `parquet/<mart>.parquet`, `manifest.json`) and then repoints the
+`current` symlink in one `rename`, so a reader sees the old snapshot or the new one, never a mix, and a
+reader that holds the old file open keeps reading it undisturbed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from arvo.config import Settings
+
+MARTS_SCHEMA = "marts"
+CURRENT = "current"
+SNAPSHOTS = "snapshots"
+KEEP_SNAPSHOTS = 3
+
+
+def current_snapshot(serving: Path) -> Path | None:
+    """The folder of the snapshot BI tools see now, or None before the first publish."""
+    link = serving / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (ATTACH takes no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_catalog = 'warehouse' and table_schema = ? order by table_name",
+        [MARTS_SCHEMA],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def publish_snapshot(settings: Settings, run_id: str, as_of: str | None = None) -> dict:
+    """Copy every mart into a new snapshot and make it current; returns the snapshot's manifest."""
+    started = time.perf_counter()
+    built_at = datetime.now(UTC)
+    snapshot_id = f"{built_at:%Y%m%dT%H%M%S%fZ}-{run_id[:8]}"
+    snapshots = settings.serving / SNAPSHOTS
+    snapshots.mkdir(parents=True, exist_ok=True)
+    staging = snapshots / f".{snapshot_id}.tmp"
+    final = snapshots / snapshot_id
+    (staging / "parquet").mkdir(parents=True)
+    try:
+        row_counts = _export_marts(settings, staging)
+        manifest = {
+            "snapshot_id": snapshot_id,
+            "run_id": run_id,
+            "as_of_date": as_of,
+            "built_at": built_at.isoformat(),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "row_counts": row_counts,
+            "warehouse": str(settings.warehouse),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_current_at(settings.serving, final)
+    _prune(snapshots, keep=final)
+    return manifest
+
+
+def _export_marts(settings: Settings, target: Path) -> dict[str, int]:
+    con = duckdb.connect(config=settings.duckdb_config())
+    try:
+        con.execute(f"attach {_literal(str(settings.warehouse))} as warehouse (read_only)")
+        con.execute(f"attach {_literal(str(target / 'arvo.duckdb'))} as snapshot")
+        con.execute(f"create schema snapshot.{MARTS_SCHEMA}")
+        counts: dict[str, int] = {}
+        for table in _mart_tables(con):
+            source = f"warehouse.{MARTS_SCHEMA}.{_quote(table)}"
+            con.execute(f"create table snapshot.{MARTS_SCHEMA}.{_quote(table)} as select * from {source}")
+            con.sql(f"select * from {source}").write_parquet(str(target / "parquet" / f"{table}.parquet"))
+            counts[table] = con.execute(f"select count(*) from {source}").fetchone()[0]
+        con.execute("detach snapshot")
+        return counts
+    finally:
+        con.close()
+
+
+def _point_current_at(serving: Path, snapshot: Path) -> None:
+    tmp_link = serving / f".{CURRENT}.{os.getpid()}.tmp"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(Path(SNAPSHOTS) / snapshot.name)
+    os.replace(tmp_link, serving / CURRENT)
+
+
+def _prune(snapshots: Path, keep: Path) -> None:
+    """Keep the newest snapshots (a reader may still hold an older one open; POSIX keeps it readable)."""
+    done = sorted((p for p in snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+    for old in done[KEEP_SNAPSHOTS:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
