@@ -1,0 +1,11 @@
+{#- Generic test: the columns together identify a row (no dbt packages available). -#}
+{% test unique_combination(model, columns) %}
+
+select
+    {{ columns | join(', ') }},
+    count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}

@@ -1,0 +1,60 @@
+{#- One row per customer with at least one response, described at its latest response. -#}
+with
+
+responses as (
+
+    select * from {{ ref('fct_survey_responses') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+ranked as (
+
+    select
+        responses.*,
+        row_number() over (
+            partition by customer_id
+            order by responded_at desc, response_id desc
+        ) as recency_rank
+    from responses
+
+),
+
+latest as (
+
+    select * from ranked
+    where recency_rank = 1
+
+),
+
+final as (
+
+    select
+        latest.customer_id,
+        coalesce(customers.segment, latest.segment) as segment,
+        latest.response_month as as_of_month,
+        latest.response_id,
+        {%- for vt in value_types() %}
+        latest.{{ vt }},
+        {%- endfor %}
+        latest.value_index,
+        latest.ladder_step,
+        latest.ladder_position,
+        latest.promise_gap,
+        latest.nps_score,
+        latest.nps_category,
+        customers.current_mrr_eur,
+        cast(null as boolean) as retained_12m,
+        cast(null as double) as predicted_clv_eur
+    from latest
+    left join customers
+        on latest.customer_id = customers.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+{#- NPS per month x segment (B2B, B2C and all), counted from counts; only `nps` questions count. -#}
+with
+
+responses as (
+
+    select * from {{ ref('fct_survey_responses') }}
+    where nps_score is not null
+
+),
+
+respondents as (
+
+    select
+        response_month as period_month,
+        segment,
+        nps_category,
+        coalesce(response_mrr_eur, 0) as weight
+    from responses
+    where segment is not null
+
+    union all
+
+    select
+        response_month as period_month,
+        'all' as segment,
+        nps_category,
+        coalesce(response_mrr_eur, 0) as weight
+    from responses
+
+),
+
+counts as (
+
+    select
+        period_month,
+        segment,
+        count(*) as respondents,
+        sum(case when nps_category = 'promoter' then 1 else 0 end) as promoters,
+        sum(case when nps_category = 'passive' then 1 else 0 end) as passives,
+        sum(case when nps_category = 'detractor' then 1 else 0 end) as detractors,
+        sum(case when nps_category = 'promoter' then weight else 0 end) as promoter_weight,
+        sum(case when nps_category = 'detractor' then weight else 0 end) as detractor_weight,
+        sum(weight) as total_weight
+    from respondents
+    group by period_month, segment
+
+),
+
+scored as (
+
+    select
+        period_month,
+        segment,
+        respondents,
+        promoters,
+        passives,
+        detractors,
+        {{ nps_from_counts('promoters', 'detractors', 'respondents') }} as nps,
+        {{ nps_standard_error('promoters', 'detractors', 'respondents') }} as nps_se,
+        case
+            when total_weight > 0 then 100.0 * (promoter_weight - detractor_weight) / total_weight
+        end as revenue_weighted_nps
+    from counts
+
+),
+
+compared as (
+
+    select
+        scored.*,
+        scored.nps - previous.nps as nps_change,
+        previous.nps_se as previous_nps_se
+    from scored
+    left join scored as previous
+        on scored.segment = previous.segment
+        and previous.period_month = cast({{ dbt.dateadd('month', -1, 'scored.period_month') }} as date)
+
+),
+
+final as (
+
+    select
+        cast(period_month as date) as period_month,
+        cast(segment as {{ dbt.type_string() }}) as segment,
+        cast(respondents as integer) as respondents,
+        cast(promoters as integer) as promoters,
+        cast(passives as integer) as passives,
+        cast(detractors as integer) as detractors,
+        cast(nps as double) as nps,
+        cast(1.96 * nps_se as double) as nps_moe_95,
+        respondents < {{ var('small_sample_threshold') }} as is_small_sample,
+        cast(revenue_weighted_nps as double) as revenue_weighted_nps,
+        cast(nps_change as double) as nps_change,
+        {{ nps_change_is_significant('nps_change', 'nps_se', 'previous_nps_se') }} as change_is_significant
+    from compared
+
+)
+
+select * from final

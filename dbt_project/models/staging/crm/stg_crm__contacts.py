@@ -1,0 +1,77 @@
+"""CRM contacts with e-mail and name replaced by a keyed pseudonym (`contact_key`).
+
+A Python model, not a SQL view, on purpose: the HMAC key is read from the environment here and never
+becomes SQL text, so it cannot leak into a view definition, the compiled SQL or dbt's logs. DuckDB has
+no built-in HMAC and extensions cannot be downloaded, and a UDF plugin would make every reader of the
+warehouse need the key; a table of pseudonyms needs none.
+
+contact_key = hex HMAC-SHA256(key, identity) where identity is the trimmed, lower-cased e-mail, or
+`name:<account_id>:<casefolded full name>` when the e-mail is empty, or `contact:<contact_id>` when
+both are empty. The same person keeps the same key across loads and surveys while the key is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+import pandas as pd
+
+KEY_ENV = "ARVO_PSEUDONYM_KEY"
+
+
+def _clean(value: object) -> str | None:
+    """Trimmed text, or None for missing/blank values."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _identity(email: object, full_name: object, account_id: str, contact_id: str) -> str:
+    """The normalised text the pseudonym is computed from."""
+    mail = _clean(email)
+    if mail:
+        return mail.lower()
+    name = _clean(full_name)
+    if name:
+        return f"name:{account_id}:{' '.join(name.casefold().split())}"
+    return f"contact:{contact_id}"
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    key = os.environ.get(KEY_ENV, "")
+    if not key:
+        raise RuntimeError(f"{KEY_ENV} is not set: contacts cannot be pseudonymised (`arvo` sets it).")
+    key_bytes = key.encode("utf-8")
+
+    raw = dbt.source("crm", "contacts").df()
+    raw = raw.sort_values(["updated_at", "_loaded_at", "_row_number"], ascending=False, kind="stable")
+    raw["contact_id"] = raw["contact_id"].map(_clean)
+    latest = raw.drop_duplicates("contact_id", keep="first")
+
+    contacts = pd.DataFrame(
+        {
+            "contact_id": latest["contact_id"],
+            "account_id": latest["account_id"].map(_clean),
+            "contact_key": [
+                hmac.new(
+                    key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256
+                ).hexdigest()
+                for e, n, a, c in zip(
+                    latest["email"],
+                    latest["full_name"],
+                    latest["account_id"].map(_clean),
+                    latest["contact_id"],
+                    strict=True,
+                )
+            ],
+            "has_email": latest["email"].map(_clean).notna(),
+            "role": latest["role"].map(_clean),
+            "created_at": pd.to_datetime(latest["created_at"]),
+            "updated_at": pd.to_datetime(latest["updated_at"]),
+        }
+    )
+    return contacts.reset_index(drop=True)
