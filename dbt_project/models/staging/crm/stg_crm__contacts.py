@@ -57,9 +57,7 @@ def model(dbt, session):
             "contact_id": latest["contact_id"],
             "account_id": latest["account_id"].map(_clean),
             "contact_key": [
-                hmac.new(
-                    key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256
-                ).hexdigest()
+                hmac.new(key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256).hexdigest()
                 for e, n, a, c in zip(
                     latest["email"],
                     latest["full_name"],

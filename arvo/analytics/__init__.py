@@ -1,0 +1,1 @@
+"""Statistics that SQL cannot do well, as plain functions that dbt Python models and tests call."""
