@@ -1,0 +1,48 @@
+{#-
+    The date the marts speak of. `--var as_of_date=YYYY-MM-DD` pins it (reproducible reports, tests);
+    otherwise it is the latest business date found in the data: invoices, subscription starts and
+    survey responses. Returns a SQL expression of type date.
+-#}
+{% macro arvo_as_of_date() -%}
+    {%- set pinned = var('as_of_date', none) -%}
+    {%- if pinned -%}
+        cast('{{ pinned }}' as date)
+    {%- else -%}
+        (
+            select coalesce(max(latest_date), current_date)
+            from (
+                select max(cast(invoice_date as date)) as latest_date from {{ source('revenue', 'invoices') }}
+                union all
+                select max(cast(start_date as date)) as latest_date from {{ source('revenue', 'subscriptions') }}
+                union all
+                select max(cast(responded_at as date)) as latest_date from {{ source('survey', 'responses') }}
+            ) as latest_dates
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The first day of the as-of month. -#}
+{% macro arvo_as_of_month() -%}
+    cast({{ dbt.date_trunc('month', arvo_as_of_date()) }} as date)
+{%- endmacro %}
+
+
+{#-
+    The as-of date of the lifetime-value models: `--var clv_as_of=YYYY-MM-DD` if set, else a pinned
+    `as_of_date`, else the last invoice date (the mart contract's default).
+-#}
+{% macro arvo_clv_as_of_date() -%}
+    {%- set clv_pinned = var('clv_as_of', none) -%}
+    {%- set pinned = var('as_of_date', none) -%}
+    {%- if clv_pinned -%}
+        cast('{{ clv_pinned }}' as date)
+    {%- elif pinned -%}
+        cast('{{ pinned }}' as date)
+    {%- else -%}
+        (
+            select coalesce(max(cast(invoice_date as date)), current_date)
+            from {{ source('revenue', 'invoices') }}
+        )
+    {%- endif -%}
+{%- endmacro %}

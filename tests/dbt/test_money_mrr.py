@@ -1,0 +1,224 @@
+"""MRR, FX, retention and 12-month outcomes on hand-made revenue data with hand-computed answers.
+
+The data lands as files, goes through the real ingestion (`ingest_pending`) and the real dbt project
+(`dbtRunner`), so every rule is checked where it is implemented. The as-of date is pinned to
+2024-12-31. Each customer exercises specific rules:
+
+- A1: a second subscription overlapping the first adds up (expansion), its end is a contraction;
+  S1 has two versions and the later one (100, not 90) counts.
+- A2: a USD subscription (FX 1.10 then 1.25: 220 USD = 200 then 176 EUR, a contraction by FX),
+  churn after April, no rows in June/July, reactivation in August.
+- A3: ends in the as-of month: no churn row after the as-of month.
+- A4: back-to-back subscriptions (no churn between them), the second cheaper: contraction.
+- A5: starts after the as-of date: no rows at all.
+- A6 / A7: 2023 customers whose 12-month outcomes are known at the as-of date.
+- T1 / T2: transactional (order) customers, with a void invoice and a credit note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+
+from arvo.config import DBT_PROJECT_DIR, Settings
+from ingestion.pipeline import ingest_pending
+
+AS_OF = "2024-12-31"
+
+LANDING_FILES = {
+    "crm/accounts/accounts.csv": """account_id,account_name,segment,industry,country,created_at,updated_at
+A1,Alpha Oy,B2B,software,FI,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z
+A2,Beta AB,B2B,retail,SE,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z
+A3,Gamma GmbH,B2B,industry,DE,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z
+A4,Delta Oy,B2B,software,FI,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z
+A5,Epsilon Ltd,B2B,software,GB,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z
+A6,Zeta Oy,B2B,software,FI,2022-12-01T00:00:00Z,2022-12-01T00:00:00Z
+A7,Eta Oy,B2B,software,FI,2022-12-01T00:00:00Z,2022-12-01T00:00:00Z
+T1,Person One,B2C,,FI,2022-12-01T00:00:00Z,2022-12-01T00:00:00Z
+T2,Person Two,B2C,,FI,2022-12-01T00:00:00Z,2022-12-01T00:00:00Z
+""",
+    "revenue/fx_rates/fx_rates.csv": """rate_date,currency,rate
+2023-01-01,USD,1.10
+2024-03-01,USD,1.25
+""",
+    "revenue/subscriptions/subscriptions.csv": "subscription_id,account_id,plan,start_date,end_date,mrr,"
+    """currency,updated_at
+S1,A1,basic,2024-01-15,,90,EUR,2024-01-10T00:00:00Z
+S1,A1,basic,2024-01-15,,100,EUR,2024-01-20T00:00:00Z
+S2,A1,addon,2024-03-01,2024-05-31,50,EUR,2024-03-01T00:00:00Z
+S3,A2,pro,2024-02-10,2024-04-20,220,USD,2024-04-20T00:00:00Z
+S4,A2,pro,2024-08-01,,80,EUR,2024-08-01T00:00:00Z
+S5,A3,basic,2024-11-01,2024-12-31,60,EUR,2024-11-01T00:00:00Z
+S6,A4,basic,2024-05-01,2024-06-30,120,EUR,2024-05-01T00:00:00Z
+S7,A4,basic,2024-07-01,,90,EUR,2024-07-01T00:00:00Z
+S8,A5,basic,2025-02-01,,70,EUR,2024-12-01T00:00:00Z
+S9,A6,basic,2023-01-01,2023-08-31,100,EUR,2023-08-31T00:00:00Z
+S10,A6,pro,2023-11-01,,150,EUR,2023-11-01T00:00:00Z
+S11,A7,basic,2023-02-01,2023-06-30,50,EUR,2023-06-30T00:00:00Z
+""",
+    "revenue/invoices/invoices.csv": """invoice_id,account_id,invoice_date,currency,amount,status
+I1,T1,2023-01-10,EUR,40,paid
+I2,T1,2023-06-05,EUR,30,paid
+I3,T1,2023-06-05,EUR,10,paid
+I4,T1,2024-02-01,EUR,25,paid
+I5,T1,2024-03-01,EUR,500,void
+I6,T1,2024-03-15,EUR,-5,paid
+I7,T2,2023-03-01,USD,110,paid
+I8,A1,2024-01-15,EUR,100,paid
+""",
+}
+
+MONEY_MODELS = "+fct_mrr +int_customer_outcomes_12m +mart_revenue_retention"
+
+
+def write_landing(landing: Path, files: dict[str, str]) -> None:
+    """Drop the files where a source system would, older than the ingestion settle time."""
+    for relative, text in files.items():
+        path = landing / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+
+
+def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
+    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult."""
+    previous = os.environ.get("ARVO_WAREHOUSE")
+    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--vars",
+                json.dumps(dbt_vars),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch / "target"),
+                "--log-path",
+                str(scratch / "logs"),
+            ]
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("ARVO_WAREHOUSE", None)
+        else:
+            os.environ["ARVO_WAREHOUSE"] = previous
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Land, ingest and build the money models once for this module; yield a connection."""
+    root = tmp_path_factory.mktemp("money_mrr")
+    settings = Settings.under(root)
+    write_landing(settings.landing, LANDING_FILES)
+    results = ingest_pending(settings, settle_seconds=0)
+    assert all(r.status.startswith("loaded") for r in results), [(r.file_path, r.reason) for r in results]
+    result = run_dbt(settings, ["build", "--select", MONEY_MODELS], {"as_of_date": AS_OF}, root)
+    assert result.success, result.exception
+    # dbt-duckdb keeps its in-process connection open: open the file with the same (default) config
+    con = duckdb.connect(str(settings.warehouse))
+    yield con
+    con.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _mrr(con: duckdb.DuckDBPyConnection, customer: str) -> list[tuple[str, float, float, str]]:
+    rows = _rows(
+        con,
+        "select strftime(month, '%Y-%m'), mrr_eur, previous_mrr_eur, change_category "
+        f"from marts.fct_mrr where customer_id = '{customer}' order by month",
+    )
+    return [(m, float(v), float(p), c) for m, v, p, c in rows]
+
+
+def test_overlapping_subscriptions_add_up_and_the_latest_version_counts(warehouse):
+    assert _mrr(warehouse, "A1") == [
+        ("2024-01", 100.0, 0.0, "new"),
+        ("2024-02", 100.0, 100.0, "unchanged"),
+        ("2024-03", 150.0, 100.0, "expansion"),
+        ("2024-04", 150.0, 150.0, "unchanged"),
+        ("2024-05", 150.0, 150.0, "unchanged"),
+        ("2024-06", 100.0, 150.0, "contraction"),
+        *[(f"2024-{m:02d}", 100.0, 100.0, "unchanged") for m in range(7, 13)],
+    ]
+
+
+def test_churn_then_reactivation_not_expansion_with_fx_per_month(warehouse):
+    assert _mrr(warehouse, "A2") == [
+        ("2024-02", 200.0, 0.0, "new"),
+        ("2024-03", 176.0, 200.0, "contraction"),
+        ("2024-04", 176.0, 176.0, "unchanged"),
+        ("2024-05", 0.0, 176.0, "churn"),
+        ("2024-08", 80.0, 0.0, "reactivation"),
+        *[(f"2024-{m:02d}", 80.0, 80.0, "unchanged") for m in range(9, 13)],
+    ]
+
+
+def test_no_churn_row_after_the_as_of_month_or_between_back_to_back_contracts(warehouse):
+    assert _mrr(warehouse, "A3") == [("2024-11", 60.0, 0.0, "new"), ("2024-12", 60.0, 60.0, "unchanged")]
+    categories = [c for _, _, _, c in _mrr(warehouse, "A4")]
+    assert categories == ["new", "unchanged", "contraction", *["unchanged"] * 5]
+    assert _mrr(warehouse, "A5") == []
+    assert _rows(warehouse, f"select count(*) from marts.fct_mrr where month > date '{AS_OF}'") == [(0,)]
+
+
+def test_every_category_is_reached_and_changes_add_up(warehouse):
+    categories = {c for (c,) in _rows(warehouse, "select distinct change_category from marts.fct_mrr")}
+    assert categories == {"new", "expansion", "contraction", "churn", "reactivation", "unchanged"}
+    bad = _rows(warehouse, "select * from marts.fct_mrr where mrr_change_eur <> mrr_eur - previous_mrr_eur")
+    assert bad == []
+
+
+def test_invoices_convert_at_the_latest_rate_and_void_carries_no_revenue(warehouse):
+    rows = dict(
+        _rows(
+            warehouse,
+            "select invoice_id, (amount_eur, revenue_eur, is_void) from intermediate.int_invoices_converted",
+        )
+    )
+    assert rows["I7"] == (Decimal("100.0000"), Decimal("100.0000"), False)
+    assert rows["I5"] == (Decimal("500.0000"), Decimal("0.0000"), True)
+    assert rows["I6"] == (Decimal("-5.0000"), Decimal("-5.0000"), False)
+
+
+def _outcome(con: duckdb.DuckDBPyConnection, customer: str, month: str) -> tuple:
+    return _rows(
+        con,
+        "select customer_type, retained_12m, expanded_12m from intermediate.int_customer_outcomes_12m "
+        f"where customer_id = '{customer}' and reference_month = date '{month}'",
+    )[0]
+
+
+def test_subscription_outcomes_12m(warehouse):
+    assert _outcome(warehouse, "A6", "2023-01-01") == ("subscription", True, True)
+    assert _outcome(warehouse, "A6", "2023-09-01") == ("subscription", True, False)
+    assert _outcome(warehouse, "A7", "2023-02-01") == ("subscription", False, False)
+    assert _outcome(warehouse, "A6", "2023-12-01") == ("subscription", True, False)
+    # 12 months have not passed at the as-of date: unknown, not false
+    assert _outcome(warehouse, "A6", "2024-01-01") == ("subscription", None, None)
+    assert _outcome(warehouse, "A1", "2024-01-01") == ("subscription", None, None)
+
+
+def test_transactional_outcomes_12m(warehouse):
+    assert _outcome(warehouse, "T1", "2023-01-01") == ("transactional", True, False)
+    assert _outcome(warehouse, "T1", "2023-12-01") == ("transactional", True, False)
+    assert _outcome(warehouse, "T2", "2023-03-01") == ("transactional", False, False)
+    first = _rows(
+        warehouse,
+        "select min(reference_month), max(reference_month) from intermediate.int_customer_outcomes_12m "
+        "where customer_id = 'T1'",
+    )
+    assert first == [(date(2023, 1, 1), date(2024, 12, 1))]
