@@ -1,40 +1,103 @@
-"""The data-quality guard of one staged batch (placeholder until the GX runner is wired in)."""
+"""The data-quality guard of one staged batch: build the pandas batch, run the entity's GX suite.
+
+The batch carries the typed contract columns, `<column>__unparsed` for values that did not parse, and
+columns looked up in the warehouse (catalog, accounts, fx rates) so that the suite can express
+cross-table rules as plain column expectations. Only contract columns are validated; extra columns
+ride along into raw unchecked.
+"""
 
 from __future__ import annotations
 
-import duckdb
+import difflib
+from datetime import date, timedelta
 
+import duckdb
+import pandas as pd
+
+from expectations.runner import default_runner
 from ingestion.casting import TYPED, unparsed_column
 from ingestion.contract import Entity
 from ingestion.readers import ROW_NUMBER
-from ingestion.results import ERROR, Finding
+from ingestion.results import Finding
 from ingestion.warehouse import quote_ident
+
+MIN_DATE = pd.Timestamp("1900-01-01")
+FUTURE_DAYS = 366
+
+
+def parameters(today: date | None = None) -> dict[str, pd.Timestamp]:
+    """Suite parameters: dates must lie in [1900-01-01, today + 366 days]."""
+    today = today or date.today()
+    return {"min_date": MIN_DATE, "max_date": pd.Timestamp(today + timedelta(days=FUTURE_DAYS))}
+
+
+def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
+    """(select expressions, join clauses) for warehouse lookups the suite checks."""
+    select: list[str] = []
+    joins: list[str] = []
+    if entity.name == "responses" and {"survey_id", "question_id"} <= present:
+        joins.append(
+            "left join (select survey_id, question_id, any_value(construct) as construct, "
+            "max(scale_min) as scale_min, max(scale_max) as scale_max from raw.questions group by all) q "
+            "on q.survey_id = t.survey_id and q.question_id = t.question_id"
+        )
+        select += [
+            "q.construct as _question_construct",
+            "q.scale_min as _scale_min",
+            "q.scale_max as _scale_max",
+            "case when q.question_id is null and t.question_id is not null and t.survey_id is not null "
+            "then t.survey_id || '/' || t.question_id end as _question_unknown",
+        ]
+    if (
+        entity.name in ("contacts", "deals", "responses", "invoices", "subscriptions")
+        and "account_id" in present
+    ):
+        joins.append(
+            "left join (select distinct account_id from raw.accounts) a on a.account_id = t.account_id"
+        )
+        select.append(
+            "case when t.account_id is not null and a.account_id is null "
+            "then t.account_id end as _account_unknown"
+        )
+    if entity.name in ("invoices", "subscriptions", "deals") and "currency" in present:
+        joins.append("left join (select distinct currency from raw.fx_rates) r on r.currency = t.currency")
+        select.append(
+            "case when t.currency is not null and t.currency <> 'EUR' and r.currency is null "
+            "then t.currency end as _currency_without_rate"
+        )
+    return select, joins
+
+
+def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> pd.DataFrame:
+    """The pandas batch the suite validates, in file order."""
+    present = set(staged_columns)
+    columns = [f"t.{quote_ident(c.name)}" for c in entity.columns if c.name in present]
+    columns += [
+        f"t.{quote_ident(unparsed_column(c.name))}"
+        for c in entity.columns
+        if c.name in present and c.type != "text"
+    ]
+    derived, joins = _derived(entity, present)
+    sql = (
+        f"select {', '.join([*columns, *derived, f't.{ROW_NUMBER}'])} from {TYPED} t "
+        f"{' '.join(joins)} order by t.{ROW_NUMBER}"
+    )
+    return con.execute(sql).df()
+
+
+def _misspelling_hints(findings: list[Finding], entity: Entity, staged_columns: list[str]) -> None:
+    extras = [c for c in staged_columns if c not in set(entity.column_names)]
+    for finding in findings:
+        if finding.rule == "column_exists" and finding.column:
+            close = difflib.get_close_matches(finding.column, extras, n=1, cutoff=0.7)
+            if close:
+                finding.message += f"; the file has {close[0]!r}: misspelt?"
+                finding.fix = f"rename the column {close[0]!r} to {finding.column!r}"
 
 
 def check(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> list[Finding]:
-    findings: list[Finding] = []
-    present = set(staged_columns)
-    for column in entity.columns:
-        if column.name not in present:
-            if column.required:
-                findings.append(
-                    Finding("column_exists", ERROR, f"required column {column.name} missing", column.name)
-                )
-            continue
-        if column.type != "text":
-            bad = con.execute(
-                f"select {ROW_NUMBER}, {quote_ident(unparsed_column(column.name))} from {TYPED} "
-                f"where {quote_ident(unparsed_column(column.name))} is not null order by 1"
-            ).fetchall()
-            if bad:
-                findings.append(
-                    Finding(
-                        "type_parses",
-                        ERROR,
-                        f"not a {column.type}",
-                        column.name,
-                        unexpected_count=len(bad),
-                        examples=[{"row": r, "value": v} for r, v in bad[:5]],
-                    )
-                )
-    return findings
+    """All findings for the staged, typed batch (errors and warnings), most severe first."""
+    frame = batch_frame(con, entity, staged_columns)
+    findings = default_runner().validate(entity.name, frame, parameters())
+    _misspelling_hints(findings, entity, staged_columns)
+    return sorted(findings, key=lambda f: f.severity != "error")
