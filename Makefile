@@ -5,13 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.arvo-installed
-DEMO_DIR ?= demo
-export ARVO_LANDING ?= $(CURDIR)/$(DEMO_DIR)/landing
-export ARVO_WAREHOUSE ?= $(CURDIR)/$(DEMO_DIR)/warehouse/arvo.duckdb
-export ARVO_SERVING ?= $(CURDIR)/$(DEMO_DIR)/serving
-export ARVO_QUARANTINE ?= $(CURDIR)/$(DEMO_DIR)/quarantine
+# The same defaults as the `arvo` CLI; set any of them in the environment to point elsewhere.
+export ARVO_LANDING ?= $(CURDIR)/landing
+export ARVO_WAREHOUSE ?= $(CURDIR)/warehouse/arvo.duckdb
+export ARVO_SERVING ?= $(CURDIR)/serving
+export ARVO_QUARANTINE ?= $(CURDIR)/quarantine
 
-.PHONY: install demo test test-fast lint bench clean help lock
+.PHONY: install demo test test-fast lint bench dagster clean help lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,7 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the locked dependencies
 
-demo: $(STAMP)  ## generate the small sample set into ./demo, run the whole pipeline, print a summary
+demo: $(STAMP)  ## generate the small sample set into $ARVO_LANDING, run the whole pipeline, print a summary
 	$(BIN)/arvo generate --scale small --seed 42 --out $(ARVO_LANDING)
 	$(BIN)/arvo run
 
@@ -41,8 +41,12 @@ lint: $(STAMP)  ## ruff
 bench: $(STAMP)  ## benchmarks -> benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks.run
 
-clean:  ## remove the demo data, dbt build output and the venv
-	rm -rf $(DEMO_DIR) dbt_project/target dbt_project/logs $(VENV)
+dagster: $(STAMP)  ## the Dagster UI (asset graph, checks, schedule, sensor) on http://127.0.0.1:3000
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster} ; mkdir -p $$DAGSTER_HOME ; cp -n dagster.yaml $$DAGSTER_HOME/ ; \
+	DAGSTER_HOME=$$DAGSTER_HOME PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev
+
+clean:  ## remove the demo data and warehouse, dbt build output and the venv
+	rm -rf landing warehouse serving quarantine .dagster dbt_project/target dbt_project/logs $(VENV)
 
 lock:  ## re-resolve requirements.lock from pyproject.toml (needs network)
 	$(BIN)/python -m pip install --quiet uv==0.13.9

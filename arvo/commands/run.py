@@ -1,14 +1,75 @@
-"""`arvo run` (not implemented yet)."""
+"""`arvo run`: ingest pending landing files, validate, build every dbt model, publish the snapshot."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+
+import yaml
+
+from arvo.config import Settings
+
+HELP = """\
+Runs the whole pipeline once, in this process (the same Dagster job the schedule and sensor start):
+  1. ingest every complete, new file under $ARVO_LANDING, each validated by its Great Expectations
+     suite (a failing file is quarantined under $ARVO_QUARANTINE and fails the run);
+  2. dbt build: staging, intermediate and mart models with their tests (a failing test stops what
+     depends on it);
+  3. publish the marts to $ARVO_SERVING/current (a DuckDB file and Parquet), only if all passed.
+Exits 0 when everything passed, 1 when a check or step failed (it says which and why).
+Only one run per warehouse at a time: a second `arvo run` waits for the first.
+"""
+
+log = logging.getLogger("arvo.run")
+
+
+def parse_var(text: str) -> tuple[str, object]:
+    """`name=value`; the value is read as YAML so numbers and lists keep their type."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"--var takes name=value, got {text!r}")
+    return name.strip(), yaml.safe_load(value)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "run",
+        help="ingest, validate, build all marts and publish the snapshot",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--var",
+        dest="vars",
+        action="append",
+        default=[],
+        type=parse_var,
+        metavar="NAME=VALUE",
+        help="a dbt var for this run, e.g. --var as_of_date=2026-06-30 (repeatable)",
+    )
+    parser.add_argument("--no-summary", action="store_true", help="do not print the summary at the end")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("arvo run is not implemented yet")
+    from arvo.pipeline import run_pipeline
+    from arvo.summary import render_summary
+
+    settings = Settings.from_env()
+    dbt_vars = dict(args.vars)
+    log.info("Running the pipeline on %s (landing %s)", settings.warehouse, settings.landing)
+    outcome = run_pipeline(settings, dbt_vars)
+    print(f"\nRun {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
+    print(f"  {len(outcome.materialized)} assets materialised")
+    for check in outcome.failed_checks:
+        print(f"  failed check: {check}")
+    for step in outcome.failed_steps:
+        print(f"  failed step: {step}")
+    if outcome.skipped:
+        print(f"  not run because something upstream failed: {', '.join(outcome.skipped)}")
+    if not outcome.success:
+        print("  The previous serving snapshot is unchanged. See `arvo status` and `arvo quarantine list`.")
+    if not args.no_summary and settings.warehouse.exists():
+        print()
+        print(render_summary(settings))
+    return 0 if outcome.success else 1

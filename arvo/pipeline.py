@@ -1,0 +1,114 @@
+"""`arvo run`: the Dagster job executed in this process, one run at a time per warehouse.
+
+The job is the same one the schedule and the sensor start in a Dagster deployment; running it
+in-process keeps the CLI usable without a Dagster daemon.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from arvo.config import Settings
+
+log = logging.getLogger("arvo.pipeline")
+
+
+@dataclass
+class RunOutcome:
+    """What a run did, in the words a user needs: which steps and checks failed, and why."""
+
+    run_id: str
+    success: bool
+    materialized: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def export_settings(settings: Settings) -> None:
+    """Hand the settings to the Dagster resources (`dg.EnvVar`) and to dbt's profile (`env_var`)."""
+    os.environ["ARVO_LANDING"] = str(settings.landing)
+    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["ARVO_SERVING"] = str(settings.serving)
+    os.environ["ARVO_QUARANTINE"] = str(settings.quarantine)
+
+
+@contextmanager
+def exclusive_run(settings: Settings, wait_message_after: float = 0.5) -> Iterator[None]:
+    """One `arvo run` per warehouse at a time: a second one waits for the first instead of failing.
+
+    DuckDB allows a single writing process; an advisory lock beside the warehouse file makes a
+    concurrent run queue up politely rather than hit a lock error halfway.
+    """
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = settings.warehouse.with_name(settings.warehouse.name + ".run.lock")
+    with lock_path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            log.info("Waiting for the run already using %s (%s) to finish...", settings.warehouse, holder)
+            time.sleep(wait_message_after)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_pipeline(settings: Settings, dbt_vars: Mapping[str, object] | None = None) -> RunOutcome:
+    """Ingest pending files, dbt build, publish: the `arvo_pipeline` job, in this process."""
+    import dagster as dg
+
+    from orchestration.project import prepare_manifest
+
+    export_settings(settings)
+    started = time.perf_counter()
+    with exclusive_run(settings):
+        log.info("Preparing the dbt manifest...")
+        prepare_manifest()
+        from orchestration.definitions import defs
+        from orchestration.jobs import PIPELINE_JOB
+
+        job = defs.resolve_job_def(PIPELINE_JOB)
+        run_config = {"ops": {"arvo_dbt_models": {"config": {"vars_json": json.dumps(dict(dbt_vars or {}))}}}}
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+            outcome = _outcome(result)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _outcome(result) -> RunOutcome:
+    outcome = RunOutcome(run_id=result.run_id, success=result.success)
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            outcome.materialized.append(event.asset_key.to_user_string())
+        elif event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error else "failed"
+            outcome.failed_steps.append(f"{event.step_key}: {message}")
+        elif event.event_type_value == "STEP_SKIPPED":
+            outcome.skipped.append(event.step_key)
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                description = evaluation.description or ""
+                outcome.failed_checks.append(
+                    f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {description}".strip()
+                )
+    return outcome

@@ -1,0 +1,1 @@
+"""Dagster definitions for Arvo: sources -> raw -> staging -> marts -> serving."""

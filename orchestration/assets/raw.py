@@ -1,0 +1,111 @@
+"""Landing folders (external sources) and one raw asset per entity, guarded by its GX validation."""
+
+
+import dagster as dg
+
+from ingestion.contract import ENTITIES, Entity
+from ingestion.pipeline import ingest_pending
+from orchestration.assets.locks import WAREHOUSE_POOL, with_warehouse_lock_retry
+from orchestration.resources import ArvoResource
+
+GX_CHECK = "gx_validation"
+SOURCES_GROUP = "sources"
+# Loads that must come first in a run: responses are validated against the question catalog, and the
+# warehouse-level checks (an invoice's account exists) look at the accounts loaded before them.
+UPSTREAM = {
+    "questions": (),
+    "accounts": (),
+    "responses": ("questions", "accounts"),
+}
+
+
+def landing_key(entity: Entity) -> dg.AssetKey:
+    return dg.AssetKey(["landing", entity.source, entity.name])
+
+
+def raw_key(entity: Entity) -> dg.AssetKey:
+    return dg.AssetKey(["raw", entity.name])
+
+
+def build_landing_spec(entity: Entity) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=landing_key(entity),
+        group_name=SOURCES_GROUP,
+        description=f"Files dropped by the {entity.source} system into $ARVO_LANDING/{entity.folder}/.",
+        kinds={"file"},
+    )
+
+
+def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
+    key = raw_key(entity)
+    upstream = UPSTREAM.get(entity.name, ("accounts",))
+    deps = [landing_key(entity), *(raw_key(ENTITIES[name]) for name in upstream)]
+
+    @dg.asset(
+        key=key,
+        deps=deps,
+        group_name=f"raw_{entity.source}",
+        kinds={"duckdb"},
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"`{entity.raw_table}`: every accepted {entity.folder} file, typed per the landing contract, "
+            "with lineage columns. Each file is validated by its Great Expectations suite and committed "
+            "with its ledger row in one transaction, or quarantined."
+        ),
+        check_specs=[
+            dg.AssetCheckSpec(
+                GX_CHECK,
+                asset=key,
+                blocking=True,
+                description="No file of this run failed an error-level expectation (quarantined files fail).",
+            )
+        ],
+    )
+    def raw_asset(context: dg.AssetExecutionContext, arvo: ArvoResource) -> dg.MaterializeResult:
+        settings = arvo.settings()
+        results = with_warehouse_lock_retry(
+            context, lambda: ingest_pending(settings, entities=[entity.name], on_progress=context.log.info)
+        )
+        return load_result_to_materialization(results)
+
+    return raw_asset
+
+
+def _describe(result) -> str:
+    return f"{result.file_path} [{result.status}] {result.reason or ''}".strip()
+
+
+def load_result_to_materialization(results: list) -> dg.MaterializeResult:
+    """Turn the loads of one entity into asset metadata and the blocking GX check result."""
+    quarantined = [r for r in results if r.status == "quarantined"]
+    warned = [r for r in results if r.status == "loaded_with_warnings"]
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    metadata = {
+        "files": len(results),
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_rejected": sum(r.rows_rejected for r in results),
+        "files_by_status": dg.MetadataValue.json(by_status),
+    }
+    if quarantined:
+        description = "Quarantined: " + "; ".join(_describe(r) for r in quarantined)
+    elif warned:
+        description = "Loaded with warnings: " + "; ".join(_describe(r) for r in warned)
+    else:
+        description = f"{len(results)} file(s) passed validation."
+    check = dg.AssetCheckResult(
+        check_name=GX_CHECK,
+        passed=not quarantined,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={
+            "quarantined_files": dg.MetadataValue.json([_describe(r) for r in quarantined]),
+            "warning_files": dg.MetadataValue.json([_describe(r) for r in warned]),
+        },
+    )
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
+
+
+landing_specs = [build_landing_spec(e) for e in ENTITIES.values()]
+raw_assets = [build_raw_asset(e) for e in ENTITIES.values()]

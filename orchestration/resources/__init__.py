@@ -1,0 +1,40 @@
+"""Resources: where Arvo reads and writes (from `ARVO_*` via `dg.EnvVar`), and the dbt CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from arvo.config import Settings
+from orchestration.project import DBT_EXECUTABLE, arvo_dbt_project
+
+
+class ArvoResource(dg.ConfigurableResource):
+    """The four locations of an Arvo deployment; resolved when a run starts, not at import."""
+
+    landing: str
+    warehouse: str
+    serving: str
+    quarantine: str
+
+    def settings(self) -> Settings:
+        return Settings(
+            landing=Path(self.landing).resolve(),
+            warehouse=Path(self.warehouse).resolve(),
+            serving=Path(self.serving).resolve(),
+            quarantine=Path(self.quarantine).resolve(),
+        )
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "arvo": ArvoResource(
+            landing=dg.EnvVar("ARVO_LANDING"),
+            warehouse=dg.EnvVar("ARVO_WAREHOUSE"),
+            serving=dg.EnvVar("ARVO_SERVING"),
+            quarantine=dg.EnvVar("ARVO_QUARANTINE"),
+        ),
+        "dbt": DbtCliResource(project_dir=arvo_dbt_project, dbt_executable=DBT_EXECUTABLE),
+    }
