@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from arvo.config import Settings
+from arvo.secrets import ensure_pseudonym_key
 
 log = logging.getLogger("arvo.pipeline")
 
@@ -35,11 +36,12 @@ class RunOutcome:
 
 
 def export_settings(settings: Settings) -> None:
-    """Hand the settings to the Dagster resources (`dg.EnvVar`) and to dbt's profile (`env_var`)."""
+    """Hand the settings to the Dagster resources (`dg.EnvVar`) and to dbt (profile and pseudonym key)."""
     os.environ["ARVO_LANDING"] = str(settings.landing)
     os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
     os.environ["ARVO_SERVING"] = str(settings.serving)
     os.environ["ARVO_QUARANTINE"] = str(settings.quarantine)
+    ensure_pseudonym_key(settings)
 
 
 @contextmanager
