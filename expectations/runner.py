@@ -45,6 +45,7 @@ class SuiteRunner:
 
     def __init__(self, suites_dir: Path = SUITES_DIR) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration

@@ -122,11 +122,12 @@ def _prior_content(
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: LandedFile) -> None:
     con.execute(
-        f"insert into {LEDGER_TABLE} (load_id, entity, file_path, file_name, file_format, file_size, "
+        f"insert into {LEDGER_TABLE} (load_id, run_id, entity, file_path, file_name, file_format, file_size, "
         "file_mtime, sha256, rows_in, rows_loaded, rows_rejected, status, started_at, finished_at, reason, "
-        "findings, quarantine_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "findings, quarantine_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.load_id,
+            result.run_id,
             result.entity,
             result.file_path,
             landed.path.name,
@@ -206,6 +207,7 @@ def load_file(
     settings: Settings,
     landed: LandedFile,
     report: Callable[[str], None] = lambda stage_name: None,
+    run_id: str | None = None,
 ) -> LoadResult | None:
     """Load one file, or quarantine it; None when this exact delivery was already handled."""
     rel_path = _relative(settings, landed.path)
@@ -221,6 +223,7 @@ def load_file(
         sha256=print_.sha256,
         status=LOADED,
         file_format=landed.format,
+        run_id=run_id,
         started_at=started,
     )
     report("started")
@@ -305,6 +308,7 @@ def ingest_pending(
         ensure_schemas(con)
         files = discover(settings.landing, names, settle_seconds=wait)
         results: list[LoadResult] = []
+        run_id = new_load_id()
         for index, landed in enumerate(files, start=1):
             rel_path = _relative(settings, landed.path)
 
@@ -312,7 +316,7 @@ def ingest_pending(
                 if on_progress is not None:
                     on_progress(Progress(stage_name, _l.entity.name, _p, _i, len(files), result))
 
-            result = load_file(con, settings, landed, report)
+            result = load_file(con, settings, landed, report, run_id)
             if result is None:
                 continue
             log.info("%s %s: %s", result.status, result.file_path, result.reason)

@@ -62,6 +62,7 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
     quarantine_path: str | None = None
     file_format: str | None = None
+    run_id: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

@@ -18,6 +18,7 @@ LEDGER_TABLE = "audit.load_ledger"
 # One row per file seen. Statuses: loaded, loaded_with_warnings, quarantined, skipped_duplicate.
 LEDGER_COLUMNS: dict[str, str] = {
     "load_id": "VARCHAR PRIMARY KEY",
+    "run_id": "VARCHAR",
     "entity": "VARCHAR NOT NULL",
     "file_path": "VARCHAR NOT NULL",
     "file_name": "VARCHAR",

@@ -1,14 +1,77 @@
-"""`arvo ingest` (not implemented yet)."""
+"""`arvo ingest`: load every pending landed file, one line per file, non-zero exit on quarantine."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from arvo.config import Settings
+from ingestion.contract import ENTITIES
+from ingestion.pipeline import Progress, ingest_pending
+from ingestion.results import QUARANTINED, LoadResult
+
+MAX_FINDINGS = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("ingest", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "ingest",
+        help="validate and load pending landed files into the warehouse",
+        description="Validate every complete, new file under ARVO_LANDING with its entity's Great "
+        "Expectations suite and load it into raw.<entity>, or quarantine it under ARVO_QUARANTINE "
+        "with a report. Exit code 1 when any file was quarantined.",
+    )
+    parser.add_argument(
+        "--entity",
+        action="append",
+        choices=sorted(ENTITIES),
+        help="only this entity (repeatable); default: all, in dependency order",
+    )
+    parser.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=None,
+        help="how long a file's size must stay unchanged before it is picked up "
+        "(default: env ARVO_INGEST_SETTLE_SECONDS or 1.0)",
+    )
     parser.set_defaults(handler=run)
 
 
+def format_result(result: LoadResult) -> str:
+    """One line: status, file, counts, and the first reason when it is not a clean load."""
+    counts = f"in={result.rows_in} loaded={result.rows_loaded} rejected={result.rows_rejected}"
+    line = f"{result.status:<20} {result.file_path}  {counts}  load_id={result.load_id}"
+    if result.findings:
+        for finding in result.findings[:MAX_FINDINGS]:
+            line += f"\n{'':<20} {finding.summary()}"
+        if len(result.findings) > MAX_FINDINGS:
+            line += f"\n{'':<20} ... and {len(result.findings) - MAX_FINDINGS} more"
+    elif result.status != "loaded":
+        line += f"\n{'':<20} {result.reason}"
+    if result.status == QUARANTINED:
+        line += f"\n{'':<20} details: arvo quarantine show {result.load_id}"
+    return line
+
+
+def _progress(event: Progress) -> None:
+    if event.stage == "started":
+        print(
+            f"[{event.index}/{event.total}] {event.entity}: {event.file_path} ...",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("arvo ingest is not implemented yet")
+    settings = Settings.from_env()
+    results = ingest_pending(settings, args.entity, on_progress=_progress, settle_seconds=args.settle_seconds)
+    for result in results:
+        print(format_result(result), flush=True)
+    quarantined = [r for r in results if r.status == QUARANTINED]
+    loaded_rows = sum(r.rows_loaded for r in results)
+    print(
+        f"{len(results)} file(s) handled: {loaded_rows} rows loaded, {len(quarantined)} file(s) quarantined"
+        if results
+        else f"nothing new to ingest under {settings.landing}"
+    )
+    return 1 if quarantined else 0

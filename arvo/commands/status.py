@@ -1,14 +1,46 @@
-"""`arvo status` (not implemented yet)."""
+"""`arvo status`: per entity, files loaded/quarantined/skipped and rows; the last ingest run."""
 
 from __future__ import annotations
 
 import argparse
 
+from arvo.config import Settings
+from ingestion.audit import entity_status, last_run, open_read_only
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("status", help="(not implemented yet)")
+    parser = subparsers.add_parser("status", help="what has been loaded, quarantined and skipped")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("arvo status is not implemented yet")
+    settings = Settings.from_env()
+    con = open_read_only(settings)
+    if con is None:
+        print(
+            f"no loads yet (warehouse {settings.warehouse}); "
+            f"drop files under {settings.landing} and run arvo ingest"
+        )
+        return 0
+    try:
+        header = f"{'entity':<14}{'loaded':>8}{'warned':>8}{'quarant.':>9}{'skipped':>9}{'raw rows':>11}"
+        header += "  last load"
+        print(header)
+        for s in entity_status(con):
+            last = s.last_load_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_load_at else "-"
+            print(
+                f"{s.entity:<14}{s.files_loaded:>8}{s.files_with_warnings:>8}{s.files_quarantined:>9}"
+                f"{s.files_skipped:>9}{s.raw_rows:>11}  {last}"
+            )
+        run_info = last_run(con)
+        if run_info:
+            files = ", ".join(f"{n} {status}" for status, n in sorted(run_info["files"].items()))
+            print(
+                f"\nlast run {run_info['run_id']} finished "
+                f"{run_info['finished_at']:%Y-%m-%d %H:%M:%S} UTC: {files}"
+            )
+            if run_info["files"].get("quarantined"):
+                print("see: arvo quarantine list")
+    finally:
+        con.close()
+    return 0
