@@ -88,4 +88,7 @@ def value_drivers(responses: pd.DataFrame, outcomes_12m: pd.DataFrame | None) ->
 def model(dbt, session):
     dbt.config(materialized="table")
     responses = dbt.ref("fct_survey_responses").df()
-    return value_drivers(responses, None)
+    outcomes = dbt.ref("int_customer_outcomes_12m").df()
+    return value_drivers(
+        responses, outcomes[["customer_id", "reference_month", "retained_12m", "expanded_12m"]]
+    )

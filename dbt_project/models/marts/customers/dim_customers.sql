@@ -6,20 +6,28 @@ accounts as (
 
 ),
 
+revenue as (
+
+    select * from {{ ref('int_customer_revenue_status') }}
+
+),
+
 final as (
 
     select
-        account_id as customer_id,
-        account_name as customer_name,
-        segment,
-        industry,
-        country,
-        created_at,
-        cast(null as date) as first_revenue_date,
-        cast(null as date) as cohort_month,
-        cast(null as double) as current_mrr_eur,
-        cast('never_paid' as {{ dbt.type_string() }}) as lifecycle_status
+        accounts.account_id as customer_id,
+        accounts.account_name as customer_name,
+        accounts.segment,
+        accounts.industry,
+        accounts.country,
+        accounts.created_at,
+        revenue.first_revenue_date,
+        revenue.cohort_month,
+        cast(coalesce(revenue.current_mrr_eur, 0) as double) as current_mrr_eur,
+        cast(coalesce(revenue.lifecycle_status, 'never_paid') as {{ dbt.type_string() }}) as lifecycle_status
     from accounts
+    left join revenue
+        on accounts.account_id = revenue.customer_id
 
 )
 

@@ -6,16 +6,22 @@ responses as (
 
 ),
 
+mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
 scored as (
 
     select
-        response_id,
-        survey_id,
-        customer_id,
-        segment,
-        contact_key,
-        responded_at,
-        response_month,
+        responses.response_id,
+        responses.survey_id,
+        responses.customer_id,
+        responses.segment,
+        responses.contact_key,
+        responses.responded_at,
+        responses.response_month,
         cast(nps as double) as nps_score,
         {{ nps_category('nps') }} as nps_category,
         {%- for construct in value_types() + ladder_steps() %}
@@ -24,8 +30,12 @@ scored as (
         {{ ladder_step() }} as ladder_step,
         cast(expectation as double) as expectation,
         cast(experience as double) as experience,
-        cast({{ promise_gap('experience', 'expectation') }} as double) as promise_gap
+        cast({{ promise_gap('experience', 'expectation') }} as double) as promise_gap,
+        cast(coalesce(mrr.mrr_eur, 0) as double) as response_mrr_eur
     from responses
+    left join mrr
+        on responses.customer_id = mrr.customer_id
+        and responses.response_month = mrr.month
 
 ),
 
@@ -50,7 +60,7 @@ final as (
         segment,
         cast({{ value_index('segment') }} as double) as value_index,
         {{ ladder_position('ladder_step') }} as ladder_position,
-        cast(null as double) as response_mrr_eur
+        response_mrr_eur
     from scored
 
 )

@@ -13,6 +13,12 @@ customers as (
 
 ),
 
+outcomes as (
+
+    select * from {{ ref('int_customer_outcomes_12m') }}
+
+),
+
 ranked as (
 
     select
@@ -49,11 +55,14 @@ final as (
         latest.nps_score,
         latest.nps_category,
         customers.current_mrr_eur,
-        cast(null as boolean) as retained_12m,
+        outcomes.retained_12m,
         cast(null as double) as predicted_clv_eur
     from latest
     left join customers
         on latest.customer_id = customers.customer_id
+    left join outcomes
+        on latest.customer_id = outcomes.customer_id
+        and latest.response_month = outcomes.reference_month
 
 )
 
