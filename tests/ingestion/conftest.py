@@ -174,3 +174,45 @@ def drop(settings: Settings, entity: str, name: str, content: str | bytes) -> Pa
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.under(tmp_path)
+
+
+def ingest(settings: Settings, entities: list[str] | None = None):
+    """Ingest without the settle wait (tests write files completely before ingesting)."""
+    from ingestion.pipeline import ingest_pending
+
+    return ingest_pending(settings, entities, settle_seconds=0)
+
+
+def warehouse_snapshot(settings: Settings) -> dict[str, list[tuple]]:
+    """Every raw table's rows (sorted) so a test can prove a rejected file changed nothing."""
+    from ingestion.warehouse import connect
+
+    con = connect(settings)
+    try:
+        return {
+            name: sorted(map(repr, con.execute(f"select * from raw.{name}").fetchall())) for name in ENTITIES
+        }
+    finally:
+        con.close()
+
+
+def ledger(settings: Settings) -> list[dict]:
+    from ingestion.warehouse import connect
+
+    con = connect(settings)
+    try:
+        cursor = con.execute("select * from audit.load_ledger order by started_at, load_id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def baseline(settings: Settings) -> Settings:
+    """A warehouse that already holds valid accounts, the question catalog and fx rates."""
+    for name in ("accounts", "questions", "fx_rates"):
+        drop(settings, name, f"{name}_base.csv", csv_text(VALID_ROWS[name]))
+    results = ingest(settings)
+    assert [r.status for r in results] == ["loaded"] * 3
+    return settings

@@ -1,0 +1,339 @@
+"""The catalog of bad inputs: each gets an exact outcome, a message that names the problem, an
+unchanged warehouse when quarantined, and rows_in = rows_loaded + rows_rejected."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ingestion.contract import ENTITIES
+from ingestion.results import LOADED_WITH_WARNINGS, QUARANTINED
+
+from .conftest import VALID_ROWS, csv_text, drop, ingest, ledger, warehouse_snapshot
+
+
+def rows(entity: str, **changes: str) -> list[dict[str, str]]:
+    """The valid rows of an entity with the first row changed."""
+    out = [dict(r) for r in VALID_ROWS[entity]]
+    out[0].update(changes)
+    return out
+
+
+def text(entity: str, **changes: str) -> str:
+    return csv_text(rows(entity, **changes))
+
+
+def without(entity: str, column: str, rename: str | None = None) -> str:
+    out = []
+    for row in VALID_ROWS[entity]:
+        row = dict(row)
+        value = row.pop(column)
+        if rename:
+            row[rename] = value
+        out.append(row)
+    return csv_text(out)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    entity: str
+    content: Callable[[], str | bytes]
+    status: str
+    rule: str
+    says: str  # the message must contain this
+    column: str | None = None
+    file_name: str = "bad.csv"
+
+
+INVOICES = csv_text(VALID_ROWS["invoices"])
+
+CASES = [
+    Case("truncated_csv", "invoices", lambda: INVOICES[:-12], QUARANTINED, "parse", "Line: 3"),
+    Case(
+        "too_many_fields",
+        "invoices",
+        lambda: INVOICES + "I3,A1,2024-03-01,EUR,5.00,paid,surprise\n",
+        QUARANTINED,
+        "parse",
+        "Expected Number of Columns: 6 Found: 7",
+    ),
+    Case("wrong_delimiter", "invoices", lambda: INVOICES.replace(",", ";"), QUARANTINED, "delimiter", "';'"),
+    Case(
+        "latin1_encoding",
+        "accounts",
+        lambda: text("accounts", account_id="A9").encode("latin-1"),
+        QUARANTINED,
+        "encoding",
+        "not valid UTF-8",
+    ),
+    Case("empty_file", "invoices", lambda: b"", QUARANTINED, "empty_file", "empty"),
+    Case(
+        "header_only",
+        "invoices",
+        lambda: INVOICES.splitlines()[0] + "\n",
+        QUARANTINED,
+        "no_rows",
+        "no data rows",
+    ),
+    Case(
+        "missing_required_column",
+        "invoices",
+        lambda: without("invoices", "amount"),
+        QUARANTINED,
+        "column_exists",
+        "'amount' is missing",
+        "amount",
+    ),
+    Case(
+        "misspelt_column",
+        "invoices",
+        lambda: without("invoices", "account_id", rename="acount_id"),
+        QUARANTINED,
+        "column_exists",
+        "'acount_id': misspelt?",
+        "account_id",
+    ),
+    Case(
+        "non_numeric_amount",
+        "invoices",
+        lambda: text("invoices", amount="12,50"),
+        QUARANTINED,
+        "type_parses",
+        "must be a decimal",
+        "amount",
+    ),
+    Case(
+        "iso_date_expected",
+        "invoices",
+        lambda: text("invoices", invoice_date="31.01.2024"),
+        QUARANTINED,
+        "type_parses",
+        "must be a date",
+        "invoice_date",
+    ),
+    Case(
+        "nps_of_11",
+        "responses",
+        lambda: text("responses", answer_numeric="11"),
+        QUARANTINED,
+        "nps_range",
+        "0 to 10",
+        "answer_numeric",
+    ),
+    Case(
+        "answer_outside_scale",
+        "responses",
+        lambda: csv_text([{**VALID_ROWS["responses"][1], "answer_numeric": "7"}]),
+        QUARANTINED,
+        "answer_in_scale",
+        "scale_max",
+        "answer_numeric",
+    ),
+    Case(
+        "question_not_in_catalog",
+        "responses",
+        lambda: text("responses", question_id="Q404"),
+        QUARANTINED,
+        "question_in_catalog",
+        "must exist in survey/questions",
+        "question_id",
+    ),
+    Case(
+        "unknown_construct",
+        "questions",
+        lambda: csv_text(rows("questions", construct="happiness", question_id="Q10")[:1]),
+        QUARANTINED,
+        "allowed_values",
+        "construct must be one of",
+        "construct",
+    ),
+    Case(
+        "unknown_segment",
+        "accounts",
+        lambda: text("accounts", segment="SMB"),
+        QUARANTINED,
+        "allowed_values",
+        "segment must be one of B2B, B2C",
+        "segment",
+    ),
+    Case(
+        "unknown_invoice_status",
+        "invoices",
+        lambda: text("invoices", status="PAID!"),
+        QUARANTINED,
+        "allowed_values",
+        "status must be one of",
+        "status",
+    ),
+    Case(
+        "duplicate_key_in_file",
+        "invoices",
+        lambda: csv_text(VALID_ROWS["invoices"] + VALID_ROWS["invoices"][:1]),
+        QUARANTINED,
+        "key_unique",
+        "invoice_id is the key",
+        "invoice_id",
+    ),
+    Case(
+        "end_before_start",
+        "subscriptions",
+        lambda: text("subscriptions", end_date="2023-12-31"),
+        QUARANTINED,
+        "end_after_start",
+        "end_date must be on or after start_date",
+        "end_date",
+    ),
+    Case(
+        "negative_mrr",
+        "subscriptions",
+        lambda: text("subscriptions", mrr="-5"),
+        QUARANTINED,
+        "range",
+        "mrr must be zero or positive",
+        "mrr",
+    ),
+    Case(
+        "non_positive_rate",
+        "fx_rates",
+        lambda: csv_text([{"rate_date": "2024-02-01", "currency": "USD", "rate": "0"}]),
+        QUARANTINED,
+        "range",
+        "rate must be greater than 0",
+        "rate",
+    ),
+    Case(
+        "unknown_currency",
+        "invoices",
+        lambda: text("invoices", currency="EUU"),
+        QUARANTINED,
+        "iso_currency",
+        "ISO 4217",
+        "currency",
+    ),
+    Case(
+        "date_far_in_future",
+        "invoices",
+        lambda: text("invoices", invoice_date="2099-01-31"),
+        QUARANTINED,
+        "date_sane",
+        "one year from today",
+        "invoice_date",
+    ),
+    Case(
+        "required_value_missing",
+        "invoices",
+        lambda: text("invoices", account_id=""),
+        QUARANTINED,
+        "required_not_null",
+        "account_id is required",
+        "account_id",
+    ),
+    Case(
+        "truncated_gzip",
+        "invoices",
+        lambda: gzip.compress(INVOICES.encode())[:-20],
+        QUARANTINED,
+        "parse",
+        "decompress",
+        file_name="bad.csv.gz",
+    ),
+    Case(
+        "duplicate_header_column",
+        "invoices",
+        lambda: INVOICES.replace("status", "amount", 1),
+        QUARANTINED,
+        "header",
+        "appears twice",
+        "amount",
+    ),
+    Case(
+        "unknown_account_reference",
+        "invoices",
+        lambda: text("invoices", account_id="A404"),
+        LOADED_WITH_WARNINGS,
+        "account_exists",
+        "not (yet) in crm/accounts",
+        "account_id",
+    ),
+    Case(
+        "unknown_country",
+        "accounts",
+        lambda: text("accounts", account_id="A7", country="Finland"),
+        LOADED_WITH_WARNINGS,
+        "iso_country",
+        "ISO 3166-1",
+        "country",
+    ),
+    Case(
+        "optional_column_missing",
+        "accounts",
+        lambda: without("accounts", "industry"),
+        LOADED_WITH_WARNINGS,
+        "column_exists",
+        "'industry' is missing",
+        "industry",
+    ),
+    Case(
+        "currency_without_rate",
+        "invoices",
+        lambda: text("invoices", currency="NOK"),
+        LOADED_WITH_WARNINGS,
+        "fx_rate_exists",
+        "no rate for this currency",
+        "currency",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input(baseline, case: Case):
+    settings = baseline
+    before = warehouse_snapshot(settings)
+    content = case.content()
+    path = drop(settings, case.entity, case.file_name, content)
+
+    results = ingest(settings)
+
+    assert len(results) == 1
+    result = results[0]
+    assert result.status == case.status, result.reason
+    assert result.rows_in == result.rows_loaded + result.rows_rejected
+    matching = [f for f in result.findings if f.rule == case.rule]
+    assert matching, [f.summary() for f in result.findings]
+    finding = matching[0]
+    assert case.says in finding.message, finding.message
+    if case.column:
+        assert finding.column == case.column
+    row = ledger(settings)[-1]
+    assert (row["status"], row["rows_in"], row["rows_loaded"], row["rows_rejected"]) == (
+        result.status,
+        result.rows_in,
+        result.rows_loaded,
+        result.rows_rejected,
+    )
+    after = warehouse_snapshot(settings)
+    if case.status == QUARANTINED:
+        assert after == before
+        assert result.rows_loaded == 0
+        kept = settings.quarantine / result.load_id
+        assert (kept / path.name).read_bytes() == path.read_bytes()
+        report = json.loads((kept / "report.json").read_text())
+        assert case.rule in {f["rule"] for f in report["findings"]}
+        assert report["file_path"] == f"{ENTITIES[case.entity].folder}/{case.file_name}"
+        # A finding about rows names them: row numbers and values.
+        if finding.unexpected_count:
+            assert finding.examples and finding.examples[0]["row"] is not None
+    else:
+        assert result.rows_loaded == result.rows_in > 0
+        added = len(after[case.entity]) - len(before[case.entity])
+        assert added == result.rows_loaded
+    assert ingest(settings) == []  # handled once: not retried until the content changes
+
+
+def test_catalog_is_large_enough():
+    assert len(CASES) >= 20
