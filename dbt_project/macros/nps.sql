@@ -33,7 +33,16 @@
 
 {#- The 95% margin of error of the mart contract: 196 * sqrt((p + d - (p - d)^2) / n). -#}
 {% macro nps_moe_95(promoters, detractors, respondents) -%}
-    1.96 * {{ nps_standard_error(promoters, detractors, respondents) }}
+    case
+        when {{ respondents }} > 0
+            then 196.0 * sqrt(
+                (
+                    (1.0 * {{ promoters }} / {{ respondents }})
+                    + (1.0 * {{ detractors }} / {{ respondents }})
+                    - power((1.0 * {{ promoters }} - {{ detractors }}) / {{ respondents }}, 2)
+                ) / {{ respondents }}
+            )
+    end
 {%- endmacro %}
 
 {#- Is an NPS change between two independent samples significant at 95% (|z| > 1.96)?

@@ -57,6 +57,7 @@ scored as (
         detractors,
         {{ nps_from_counts('promoters', 'detractors', 'respondents') }} as nps,
         {{ nps_standard_error('promoters', 'detractors', 'respondents') }} as nps_se,
+        {{ nps_moe_95('promoters', 'detractors', 'respondents') }} as nps_moe_95,
         case
             when total_weight > 0 then 100.0 * (promoter_weight - detractor_weight) / total_weight
         end as revenue_weighted_nps
@@ -87,7 +88,7 @@ final as (
         cast(passives as integer) as passives,
         cast(detractors as integer) as detractors,
         cast(nps as double) as nps,
-        cast(1.96 * nps_se as double) as nps_moe_95,
+        cast(nps_moe_95 as double) as nps_moe_95,
         respondents < {{ var('small_sample_threshold') }} as is_small_sample,
         cast(revenue_weighted_nps as double) as revenue_weighted_nps,
         cast(nps_change as double) as nps_change,
