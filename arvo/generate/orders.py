@@ -1,0 +1,83 @@
+"""B2C orders: a BG/NBD purchase process with Gamma-Gamma spend, shifted by value perception.
+
+Each person buys at rate lambda ~ Gamma(r, alpha) per week while alive and drops out after any
+purchase with probability p ~ Beta(a, b); a higher retention latent raises lambda a little and
+lowers p a lot. Order values are Gamma(p, nu) with nu ~ Gamma(q, gamma) per person, and a person
+whose expansion latent is high tends to step up to larger baskets at some point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arvo.generate import fx, structure
+from arvo.generate.population import DAY, END_DAY, Population
+
+WEEK = 7 * DAY
+NEVER_BUY_SHARE = 0.05
+
+
+@dataclass
+class Orders:
+    account_idx: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray  # in the account's currency
+    currency: np.ndarray
+
+
+def simulate_orders(rng: np.random.Generator, pop: Population, chunk: int = 60_000) -> Orders:
+    """All B2C orders, simulated in chunks of accounts to bound memory at large scales."""
+    b2c = np.flatnonzero(~pop.is_b2b)
+    parts = [_simulate(rng, pop, b2c[i : i + chunk]) for i in range(0, len(b2c), chunk)]
+    return Orders(
+        *(
+            np.concatenate([getattr(p, f) for p in parts])
+            for f in ("account_idx", "day", "amount", "currency")
+        )
+    )
+
+
+def _simulate(rng: np.random.Generator, pop: Population, who: np.ndarray) -> Orders:
+    n = len(who)
+    bg, gg = structure.BG_NBD, structure.GAMMA_GAMMA
+    eta_ret = pop.eta["retention_12m"][who]
+    eta_exp = pop.eta["expansion_12m"][who]
+    lam = rng.gamma(bg["r"], 1.0 / bg["alpha"], n) * np.exp(structure.B2C_FREQUENCY_SENSITIVITY * eta_ret)
+    p = np.minimum(rng.beta(bg["a"], bg["b"], n) * np.exp(-structure.B2C_DROPOUT_SENSITIVITY * eta_ret), 0.9)
+    nu = rng.gamma(gg["q"], 1.0 / gg["gamma"], n)
+    buyer = rng.random(n) >= NEVER_BUY_SHARE
+
+    start_s = pop.created_s[who]
+    horizon_w = (END_DAY * DAY + DAY - 1 - start_s) / WEEK
+    # Repeat purchases: a Poisson process on [0, T] truncated after the dropout purchase. Given N(T) = k,
+    # the first j event times are the first j order statistics of k uniforms: S_i / S_(k+1) with
+    # exponential spacings, so only the kept events are ever drawn.
+    n_events = rng.poisson(lam * horizon_w)
+    n_before_drop = rng.geometric(p) - 1
+    keep = np.where(buyer, np.minimum(n_events, n_before_drop), 0)
+    total = int(keep.sum())
+    owner = np.repeat(np.arange(n), keep)
+    spacings = rng.exponential(1.0, total)
+    csum = np.cumsum(spacings)
+    first = np.r_[0, np.cumsum(keep)[:-1]]
+    base = np.repeat(csum[first - 1] * (first > 0), keep) if total else np.zeros(0)
+    within = csum - base  # S_i within each owner
+    tail = rng.gamma(np.maximum(n_events - keep + 1, 1).astype(float), 1.0, n)
+    s_last = within[np.cumsum(keep) - 1] if total else np.zeros(n)
+    s_total = np.where(keep > 0, s_last if total else 0, 0) + tail
+    frac = within / s_total[owner]
+    repeat_s = start_s[owner] + (frac * horizon_w[owner] * WEEK).astype(np.int64)
+
+    owners = np.concatenate([np.flatnonzero(buyer), owner])
+    when_s = np.concatenate([start_s[buyer], repeat_s])
+    # Spend: Gamma(p, nu) in EUR, stepping up after an upgrade time driven by the expansion latent.
+    upgrade_h = structure.B2C_MONTHLY_UPGRADE_BASE * np.exp(structure.B2C_UPGRADE_SENSITIVITY * eta_exp)
+    upgrade_s = start_s + (rng.exponential(1.0 / upgrade_h) * 30.4 * DAY).astype(np.int64)
+    eur = rng.gamma(gg["p"], 1.0, len(owners)) / nu[owners]
+    eur = np.where(when_s > upgrade_s[owners], eur * structure.B2C_UPGRADE_SPEND_FACTOR, eur)
+    currency = pop.currency[who][owners]
+    amount = np.round(eur * fx.approx_rate(currency), 2)
+    order = np.lexsort((when_s, owners))
+    return Orders(who[owners][order], (when_s // DAY)[order], amount[order], currency[order])

@@ -1,0 +1,40 @@
+"""Scales and the fixed time window of the sample data.
+
+The window is fixed (not derived from today's date) so that a seed always produces the same bytes,
+whenever and wherever it runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# The data speaks of 36 months ending on this date (the "export date" of the landing files is the
+# day after a period ends).
+END_DATE = np.datetime64("2026-09-30", "D")
+START_DATE = np.datetime64("2023-10-01", "D")
+MONTHS = 36
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much data a scale produces; everything else (rates, structure) is the same at every scale."""
+
+    name: str
+    accounts: int
+    description: str
+    chunk_accounts: int = 60_000  # accounts simulated at once for B2C orders (bounds memory at `large`)
+
+
+SCALES: dict[str, Scale] = {
+    s.name: s
+    for s in (
+        Scale("tiny", 300, "~300 accounts: unit tests only"),
+        Scale("small", 2_000, "~2,000 accounts, ~20k survey answers, ~70k invoices: CI and the demo"),
+        Scale("medium", 50_000, "~50,000 accounts, >1M survey answers, >2M invoices: benchmarks"),
+        Scale("large", 500_000, "~500,000 accounts, >10M survey answers, >20M invoices: load tests"),
+    )
+}
+
+B2B_SHARE = 0.30

@@ -1,0 +1,265 @@
+"""Survey entities: the question catalog and the answers, in the long format survey tools export.
+
+Quarterly relationship waves invite the contacts of active customers; about a third answer. Each
+answer is a noisy reading of the customer's latent value perception (see `structure.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from arvo.generate import structure, writer
+from arvo.generate.crm import Contacts
+from arvo.generate.orders import Orders
+from arvo.generate.periods import add_months, next_month_label
+from arvo.generate.population import DAY, END_DAY, START_DAY, Population
+from ingestion.contract import LADDER_STEPS, VALUE_TYPES
+
+SCALES = {"nps": (0, 10), "value": (1, 7), "ladder": (1, 5), "expectation": (1, 10), "experience": (1, 10)}
+
+QUESTION_TEXT = {
+    "nps": "How likely are you to recommend us to a friend or colleague?",
+    "value_economic": "Our service saves you money or earns you money.",
+    "value_functional": "Our service does the job you need done, reliably.",
+    "value_emotional": "Using our service feels good.",
+    "value_social": "Our service connects you with people who matter to you.",
+    "value_symbolic": "Our service says something about who you are.",
+    "ladder_awareness": "You know how we can help you.",
+    "ladder_understanding": "You understand concretely how our service helps you.",
+    "ladder_meaning": "That help matters in your situation right now.",
+    "ladder_differentiation": "We are clearly better than the alternatives.",
+    "ladder_fulfilment": "We kept our promise in everyday use.",
+    "expectation": "How much did you expect from us?",
+    "experience": "How well did we do?",
+    "comment": "Anything else you would like to tell us?",
+}
+CONSTRUCT_ORDER = (
+    "nps",
+    *(f"value_{v}" for v in VALUE_TYPES),
+    *(f"ladder_{s}" for s in LADDER_STEPS),
+    "expectation",
+    "experience",
+    "comment",
+)
+# rel-2024 numbers its questions Q1..Q14; rel-2025 reorders them and uses named ids, so only the
+# catalog tells which question is which construct.
+SURVEYS = {
+    "rel-2024": {c: f"Q{i + 1}" for i, c in enumerate(CONSTRUCT_ORDER)},
+    "rel-2025": {
+        c: qid
+        for c, qid in zip(
+            (*CONSTRUCT_ORDER[1:6], "nps", *CONSTRUCT_ORDER[6:]),
+            (
+                "v_econ",
+                "v_func",
+                "v_emo",
+                "v_soc",
+                "v_sym",
+                "rec_nps",
+                "lad_1",
+                "lad_2",
+                "lad_3",
+                "lad_4",
+                "lad_5",
+                "exp_before",
+                "exp_after",
+                "open_text",
+            ),
+            strict=True,
+        )
+    },
+}
+REL_2025_FROM = int(np.datetime64("2025-01-01", "D").astype(np.int64))
+
+COMMENTS = {
+    "detractor": (
+        "Liian kallis siihen nähden mitä saa.",
+        "Support never answered my ticket.",
+        "Lupaukset eivät toteutuneet käytössä.",
+        "Fakturan var fel två gånger.",
+        'Hinta nousi, palvelu ei. "Premium" ei ole premium.',
+        "Käyttöönotto oli hidas,\nja raportit puuttuvat yhä.",
+    ),
+    "passive": (
+        "Ihan ok, hinta voisi olla pienempi.",
+        "Works, but onboarding was slow.",
+        "Okej, men rapporterna är svåra att hitta.",
+        "Ganz gut, aber die Oberfläche ist veraltet.",
+    ),
+    "promoter": (
+        "Erinomainen palvelu, kiitos!",
+        "Toimii hyvin ja säästää aikaa.",
+        "Bra tjänst, snabb återkoppling från Åsa!",
+        "Helppokäyttöinen ja luotettava – suosittelen.",
+        "Great team; they understood our business.",
+    ),
+}
+
+
+def scale_of(construct: str) -> tuple[int, int] | None:
+    if construct == "comment":
+        return None
+    return SCALES[construct.split("_")[0]] if construct.split("_")[0] in SCALES else SCALES[construct]
+
+
+def questions_table() -> tuple[pa.Table, np.ndarray]:
+    """The catalog, one file per survey."""
+    rows = [
+        (sid, qid, c, *(scale_of(c) or (None, None)), QUESTION_TEXT[c])
+        for sid, m in SURVEYS.items()
+        for c, qid in m.items()
+    ]
+    cols = list(zip(*rows, strict=True))
+    tbl = writer.table(
+        "questions",
+        {
+            "survey_id": pa.array(cols[0], pa.string()),
+            "question_id": pa.array(cols[1], pa.string()),
+            "construct": pa.array(cols[2], pa.string()),
+            "scale_min": pa.array(cols[3], pa.int64()),
+            "scale_max": pa.array(cols[4], pa.int64()),
+            "question_text": pa.array(cols[5], pa.string()),
+        },
+    )
+    return tbl, np.array(cols[0])
+
+
+@dataclass
+class Invitations:
+    contact: np.ndarray  # index into Contacts
+    wave_day: np.ndarray
+
+
+def wave_days() -> np.ndarray:
+    """Quarterly waves: the 5th of Nov, Feb, May and Aug, from the second month on."""
+    return add_months(START_DAY, np.arange(1, 36, 3)) + 4
+
+
+def invitations(
+    pop: Population, contacts: Contacts, subs: dict[str, np.ndarray], orders: Orders
+) -> Invitations:
+    """Who is asked in each wave: contacts of B2B accounts with a running subscription, and B2C
+    customers who ordered in the previous 120 days."""
+    acc = contacts.account_idx
+    out_c, out_d = [], []
+    sub_end = np.where(subs["end_day"] >= 0, subs["end_day"], END_DAY)
+    order_key = orders.account_idx.astype(np.int64) * 100_000 + orders.day
+    order_key_sorted = np.sort(order_key)
+    for day in wave_days():
+        running = (subs["start_day"] <= day) & (sub_end >= day)
+        active = np.zeros(pop.n, dtype=bool)
+        active[subs["account_idx"][running]] = True
+        lo = np.searchsorted(order_key_sorted, np.arange(pop.n) * 100_000 + day - 120)
+        hi = np.searchsorted(order_key_sorted, np.arange(pop.n) * 100_000 + day, side="right")
+        active |= (hi > lo) & ~pop.is_b2b
+        asked = np.flatnonzero(active[acc] & (contacts.created_s < day * DAY))
+        out_c.append(asked)
+        out_d.append(np.full(len(asked), day))
+    return Invitations(np.concatenate(out_c), np.concatenate(out_d))
+
+
+def _rating(
+    latent: np.ndarray, lo: int, hi: int, center: float, spread: float, noise: np.ndarray
+) -> np.ndarray:
+    return np.clip(np.round(center + spread * latent + noise), lo, hi)
+
+
+def responses_table(
+    rng: np.random.Generator, pop: Population, contacts: Contacts, inv: Invitations
+) -> tuple[pa.Table, np.ndarray]:
+    """One row per response x question (comments only when written), split by response month."""
+    m_contacts = len(contacts.contact_id)
+    contact_value = 0.35 * rng.standard_normal((m_contacts, len(VALUE_TYPES)))
+    contact_ladder = 0.25 * rng.standard_normal(m_contacts)
+    contact_value[~pop.is_b2b[contacts.account_idx]] = 0.0  # a B2C customer is the contact
+
+    acc = contacts.account_idx[inv.contact]
+    mean_value = pop.values[acc].mean(axis=1)
+    p_answer = np.where(pop.is_b2b[acc], 0.36, 0.32)
+    p_answer = 1 / (1 + np.exp(-(np.log(p_answer / (1 - p_answer)) + 0.2 * mean_value)))
+    delay = np.minimum(rng.exponential(3.0, len(acc)), 27).astype(np.int64)
+    responded_s = (inv.wave_day + delay) * DAY + 5 * 3600 + rng.integers(0, 14 * 3600, len(acc))
+    answered = (rng.random(len(acc)) < p_answer) & (responded_s < (END_DAY + 1) * DAY)
+    idx = np.flatnonzero(answered)
+    contact, acc, responded_s = inv.contact[idx], acc[idx], responded_s[idx]
+    order = np.lexsort((contact, responded_s))
+    contact, acc, responded_s = contact[order], acc[order], responded_s[order]
+    r = len(acc)
+    is_b2b = pop.is_b2b[acc]
+
+    values = pop.values[acc] + contact_value[contact] + 0.25 * rng.standard_normal((r, len(VALUE_TYPES)))
+    ladder = pop.ladder[acc] + contact_ladder[contact] + 0.2 * rng.standard_normal(r)
+    depth = structure.ladder_depth(ladder, rng)
+    nps_latent = structure.outcome_latent(values, ladder, is_b2b, "nps")
+    nps_latent = 0.85 * nps_latent + 0.5 * rng.standard_normal(r)
+
+    nps = _rating(nps_latent, 0, 10, np.where(is_b2b, 7.2, 7.6), 2.1, 0.0)
+    # Unhappy customers sometimes answer in anger: a fat lower tail down to 0.
+    angry = (nps_latent < -1.0) & (rng.random(r) < 0.15)
+    answers: dict[str, np.ndarray] = {"nps": np.where(angry, rng.integers(0, 4, r), nps).astype(float)}
+    for k, v in enumerate(VALUE_TYPES):
+        answers[f"value_{v}"] = _rating(values[:, k], 1, 7, 4.0, 1.3, 0.6 * rng.standard_normal(r))
+    for s, step in enumerate(LADDER_STEPS):
+        reached = depth > s
+        high = np.where(rng.random(r) < 0.5, 5, 4)
+        high = np.where(rng.random(r) < 0.05, 3, high)
+        low = rng.choice([1, 2, 3, 4], size=r, p=[0.22, 0.38, 0.33, 0.07])
+        answers[f"ladder_{step}"] = np.where(reached, high, low).astype(float)
+    gap = 0.8 * ladder - 0.1 + 0.4 * rng.standard_normal(r)
+    expectation = pop.expectation[acc]
+    answers["expectation"] = _rating(expectation, 1, 10, 6.3, 1.4, 0.8 * rng.standard_normal(r))
+    answers["experience"] = _rating(expectation + gap, 1, 10, 6.3, 1.4, 0.8 * rng.standard_normal(r))
+
+    survey = np.where(responded_s // DAY >= REL_2025_FROM, "rel-2025", "rel-2024")
+    ids = np.char.add("RSP-", np.char.zfill(np.arange(1, r + 1).astype(str), 8)).astype(object)
+    numeric = [c for c in CONSTRUCT_ORDER if c != "comment"]
+    # Long format: response-major, question order as in the survey.
+    q = len(numeric)
+    row_resp = np.repeat(np.arange(r), q)
+    row_construct = np.tile(np.arange(q), r)
+    values_long = np.stack([answers[c] for c in numeric], axis=1).reshape(-1)
+    skip_p = np.where(row_construct == 0, 0.015, 0.04)
+    valid = rng.random(len(row_resp)) >= skip_p
+    qid_2024 = np.array([SURVEYS["rel-2024"][c] for c in numeric], dtype=object)
+    qid_2025 = np.array([SURVEYS["rel-2025"][c] for c in numeric], dtype=object)
+    qid = np.where(survey[row_resp] == "rel-2025", qid_2025[row_construct], qid_2024[row_construct])
+
+    # Comments: a quarter write something, in tune with their score.
+    writes = np.flatnonzero(rng.random(r) < 0.25)
+    nps = answers["nps"][writes]
+    category = np.where(nps >= 9, "promoter", np.where(nps >= 7, "passive", "detractor"))
+    comment = np.empty(len(writes), dtype=object)
+    for cat, pool in COMMENTS.items():
+        mask = category == cat
+        comment[mask] = np.array(pool, dtype=object)[rng.integers(0, len(pool), int(mask.sum()))]
+    comment_qid = np.where(
+        survey[writes] == "rel-2025", SURVEYS["rel-2025"]["comment"], SURVEYS["rel-2024"]["comment"]
+    )
+
+    all_resp = np.concatenate([row_resp, writes])
+    order = np.argsort(all_resp, kind="stable")
+    all_resp = all_resp[order]
+    all_qid = np.concatenate([qid, comment_qid])[order]
+    all_num = np.concatenate([values_long, np.zeros(len(writes))])[order]
+    all_num_valid = np.concatenate([valid, np.zeros(len(writes), dtype=bool)])[order]
+    all_text = np.concatenate([np.full(len(row_resp), None, dtype=object), comment])[order]
+    # B2C survey links are sometimes anonymous: the contact is not recorded.
+    has_contact = np.where(is_b2b, True, rng.random(r) >= 0.03)
+    style = rng.choice(3, size=r, p=(0.7, 0.15, 0.15))
+    tbl = writer.table(
+        "responses",
+        {
+            "response_id": writer.text(ids[all_resp]),
+            "survey_id": writer.text(survey[all_resp]),
+            "question_id": writer.text(all_qid),
+            "account_id": writer.text(pop.account_id[acc[all_resp]]),
+            "contact_id": writer.text(contacts.contact_id[contact[all_resp]], valid=has_contact[all_resp]),
+            "responded_at": writer.timestamps(responded_s[all_resp], style[all_resp]),
+            "answer_numeric": writer.decimals(all_num, scale=0, valid=all_num_valid),
+            "answer_text": writer.text(all_text),
+        },
+    )
+    return tbl, next_month_label(responded_s[all_resp] // DAY)
