@@ -1,0 +1,61 @@
+{#-
+    One row per subscription customer for the contractual (shifted-beta-geometric) model: months from
+    the first month with MRR to the last one (gaps included), whether the customer still has MRR in the
+    as-of month (otherwise its lifetime is complete: it churned), and its current MRR.
+-#}
+with
+
+mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+as_of as (
+
+    select {{ arvo_as_of_month() }} as as_of_month
+
+),
+
+per_customer as (
+
+    select
+        customer_id,
+        min(case when mrr_eur > 0 then month end) as cohort_month,
+        max(case when mrr_eur > 0 then month end) as last_active_month,
+        sum(mrr_eur) as mrr_revenue_eur
+    from mrr
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        per_customer.customer_id,
+        coalesce(accounts.segment, 'unknown') as segment,
+        per_customer.cohort_month,
+        per_customer.last_active_month,
+        cast({{ dbt.datediff('per_customer.cohort_month', 'per_customer.last_active_month', 'month') }} + 1
+            as integer) as lifetime_months,
+        per_customer.last_active_month = as_of.as_of_month as is_active,
+        cast(coalesce(current_month.mrr_eur, 0) as decimal(18, 4)) as current_mrr_eur,
+        cast(per_customer.mrr_revenue_eur as decimal(18, 4)) as mrr_revenue_eur,
+        as_of.as_of_month
+    from per_customer
+    cross join as_of
+    left join mrr as current_month
+        on per_customer.customer_id = current_month.customer_id
+        and current_month.month = as_of.as_of_month
+    left join accounts
+        on per_customer.customer_id = accounts.account_id
+
+)
+
+select * from final
