@@ -1,0 +1,123 @@
+"""Deliveries: idempotency by content, renames, fixes after quarantine, hostile names, unfinished files."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from ingestion.contract import ENTITIES
+from ingestion.files import discover
+from ingestion.results import LOADED, QUARANTINED, SKIPPED_DUPLICATE
+from ingestion.warehouse import connect
+
+from .conftest import VALID_ROWS, csv_text, drop, ingest, ledger, warehouse_snapshot
+
+INVOICES = csv_text(VALID_ROWS["invoices"])
+
+
+def test_rerun_loads_nothing_twice(baseline):
+    drop(baseline, "invoices", "inv.csv", INVOICES)
+    assert [r.status for r in ingest(baseline)] == [LOADED]
+    before = warehouse_snapshot(baseline)
+    assert ingest(baseline) == []
+    assert warehouse_snapshot(baseline) == before
+
+
+def test_redelivered_file_is_skipped_duplicate(baseline):
+    path = drop(baseline, "invoices", "inv.csv", INVOICES)
+    first = ingest(baseline)[0]
+    before = warehouse_snapshot(baseline)
+    path.write_text(INVOICES, encoding="utf-8")  # delivered again: same bytes, new mtime
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    result = ingest(baseline)[0]
+    assert result.status == SKIPPED_DUPLICATE
+    assert first.load_id in result.reason and result.rows_loaded == 0 == result.rows_in
+    assert warehouse_snapshot(baseline) == before
+
+
+def test_renamed_file_is_skipped_duplicate(baseline):
+    drop(baseline, "invoices", "inv.csv", INVOICES)
+    ingest(baseline)
+    before = warehouse_snapshot(baseline)
+    drop(baseline, "invoices", "inv_copy.csv", INVOICES)
+    result = ingest(baseline)[0]
+    assert result.status == SKIPPED_DUPLICATE and "revenue/invoices/inv.csv" in result.reason
+    assert warehouse_snapshot(baseline) == before
+    assert [r["status"] for r in ledger(baseline)][-2:] == [LOADED, SKIPPED_DUPLICATE]
+
+
+def test_new_version_of_a_key_is_kept_in_raw(baseline):
+    newer = [{**VALID_ROWS["accounts"][0], "account_name": "Äijälä Group", "updated_at": "2024-06-01"}]
+    drop(baseline, "accounts", "accounts_002.csv", csv_text(newer))
+    assert ingest(baseline)[0].status == LOADED
+    con = connect(baseline)
+    names = con.execute(
+        "select account_name from raw.accounts where account_id = 'A1' order by updated_at"
+    ).fetchall()
+    con.close()
+    assert names == [("Äijälä Oy",), ("Äijälä Group",)]
+
+
+def test_quarantined_file_is_not_retried_and_a_fixed_file_loads(baseline):
+    bad = csv_text([{**VALID_ROWS["invoices"][0], "amount": "12,50"}])
+    path = drop(baseline, "invoices", "inv.csv", bad)
+    quarantined = ingest(baseline)[0]
+    assert quarantined.status == QUARANTINED
+    assert ingest(baseline) == []
+    drop(baseline, "invoices", "inv_again.csv", bad)  # same bad content under another name
+    again = ingest(baseline)[0]
+    assert again.status == SKIPPED_DUPLICATE and quarantined.load_id in again.reason
+    path.write_text(csv_text([{**VALID_ROWS["invoices"][0], "amount": "12.50"}]), encoding="utf-8")
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    fixed = ingest(baseline)[0]
+    assert fixed.status == LOADED and fixed.rows_loaded == 1
+    con = connect(baseline)
+    assert con.execute("select amount from raw.invoices").fetchall() == [(12.5,)]
+    con.close()
+
+
+def test_hostile_file_name_and_header_are_data(baseline):
+    name = "inv'; drop table raw.accounts; --\"[1] *?.csv"
+    header_attack = 'note"; drop table raw.accounts; --'
+    rows = [{**r, header_attack: "x'y"} for r in VALID_ROWS["invoices"]]
+    drop(baseline, "invoices", name, csv_text(rows))
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(baseline)
+    assert con.execute("select count(*) from raw.accounts").fetchone()[0] == len(VALID_ROWS["accounts"])
+    stored = con.execute(
+        f'select distinct _source_file, "{header_attack.replace(chr(34), 2 * chr(34))}" from raw.invoices'
+    ).fetchall()
+    con.close()
+    assert stored == [(f"revenue/invoices/{name}", "x'y")]
+
+
+def test_files_being_written_are_not_picked_up(settings):
+    folder = settings.landing / ENTITIES["invoices"].folder
+    folder.mkdir(parents=True)
+    (folder / "a.csv.part").write_text(INVOICES)
+    (folder / "b.csv.tmp").write_text(INVOICES)
+    growing = folder / "c.csv"
+    growing.write_text(INVOICES[:40])
+
+    def keep_writing() -> None:
+        time.sleep(0.1)
+        with growing.open("a") as handle:
+            handle.write(INVOICES[40:])
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    found = discover(settings.landing, ["invoices"], settle_seconds=0.4)
+    writer.join()
+    assert found == []
+    assert [f.path.name for f in discover(settings.landing, ["invoices"], settle_seconds=0.05)] == ["c.csv"]
+
+
+def test_extra_columns_are_kept(baseline):
+    rows = [{**r, "sales_rep": "Mikko"} for r in VALID_ROWS["invoices"]]
+    drop(baseline, "invoices", "inv.csv", csv_text(rows))
+    assert ingest(baseline)[0].status == LOADED
+    con = connect(baseline)
+    assert con.execute("select distinct sales_rep from raw.invoices").fetchall() == [("Mikko",)]
+    con.close()

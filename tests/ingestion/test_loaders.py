@@ -1,0 +1,121 @@
+"""Each loader (CSV, CSV.gz, Parquet, JSON Lines) lands typed rows, extras and lineage the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from ingestion.results import LOADED
+from ingestion.warehouse import connect
+
+from .conftest import VALID_ROWS, csv_text, drop, ingest
+
+EXPECTED = [
+    ("I1", "A1", dt.date(2024, 1, 31), "EUR", Decimal("100.0000"), "paid", "north", 1),
+    ("I2", "A1", dt.date(2024, 2, 29), "SEK", Decimal("-25.5000"), "open", "south", 2),
+]
+
+
+def _rows() -> list[dict[str, str]]:
+    return [
+        {**r, "region": region} for r, region in zip(VALID_ROWS["invoices"], ("north", "south"), strict=True)
+    ]
+
+
+def _write_csv(settings):
+    return drop(settings, "invoices", "inv.csv", csv_text(_rows()))
+
+
+def _write_csv_gz(settings):
+    return drop(settings, "invoices", "inv.csv.gz", gzip.compress(csv_text(_rows()).encode()))
+
+
+def _write_jsonl(settings):
+    lines = []
+    for row in _rows():
+        typed = {**row, "amount": float(row["amount"])}  # numbers as JSON numbers
+        lines.append(json.dumps(typed, ensure_ascii=False))
+    return drop(settings, "invoices", "inv.jsonl", "\n".join(lines) + "\n")
+
+
+def _write_parquet(settings):
+    path = drop(settings, "invoices", "inv.parquet", b"")
+    con = duckdb.connect()
+    con.execute(
+        "copy (select * from (values "
+        "('I1', 'A1', date '2024-01-31', 'EUR', 100.00::decimal(12,2), 'paid', 'north'), "
+        "('I2', 'A1', date '2024-02-29', 'SEK', -25.50::decimal(12,2), 'open', 'south')) "
+        "t(invoice_id, account_id, invoice_date, currency, amount, status, region)) to ? (format parquet)",
+        [str(path)],
+    )
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "writer",
+    [_write_csv, _write_csv_gz, _write_jsonl, _write_parquet],
+    ids=["csv", "csv.gz", "jsonl", "parquet"],
+)
+def test_loader_types_rows_and_keeps_lineage(baseline, writer):
+    path = writer(baseline)
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    assert (result.rows_in, result.rows_loaded) == (2, 2)
+    con = connect(baseline)
+    got = con.execute(
+        "select invoice_id, account_id, invoice_date, currency, amount, status, region, _row_number "
+        "from raw.invoices order by _row_number"
+    ).fetchall()
+    lineage = con.execute("select distinct _source_file, _file_sha256, _load_id from raw.invoices").fetchall()
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'invoices'"
+        ).fetchall()
+    )
+    con.close()
+    assert got == EXPECTED
+    assert lineage == [(f"revenue/invoices/{path.name}", result.sha256, result.load_id)]
+    assert (
+        types["amount"] == "DECIMAL(18,4)"
+        and types["invoice_date"] == "DATE"
+        and types["region"] == "VARCHAR"
+    )
+
+
+def test_timestamps_with_offsets_are_stored_as_utc(settings):
+    rows = [
+        {**VALID_ROWS["accounts"][0], "created_at": "2024-03-31T02:30:00+03:00"},
+        {**VALID_ROWS["accounts"][1], "created_at": "2024-03-30T23:30:00Z"},
+    ]
+    drop(settings, "accounts", "a.csv", csv_text(rows))
+    assert ingest(settings)[0].status == LOADED
+    con = connect(settings)
+    got = con.execute("select created_at from raw.accounts order by account_id").fetchall()
+    con.close()
+    assert got == [(dt.datetime(2024, 3, 30, 23, 30),), (dt.datetime(2024, 3, 30, 23, 30),)]
+
+
+def test_parquet_with_zoned_timestamps_is_utc(settings):
+    path = drop(settings, "accounts", "a.parquet", b"")
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'Europe/Helsinki'")
+    con.execute(
+        "copy (select 'A1' account_id, 'Oy' account_name, 'B2B' segment, 'FI' country, "
+        "timestamptz '2024-06-01 12:00:00+03:00' created_at, "
+        "timestamptz '2024-06-01 12:00:00+03:00' updated_at) "
+        "to ? (format parquet)",
+        [str(path)],
+    )
+    con.close()
+    result = ingest(settings)[0]
+    assert result.status == "loaded_with_warnings"  # industry is missing: optional, a warning
+    con = connect(settings)
+    assert con.execute("select created_at from raw.accounts").fetchone()[0] == dt.datetime(2024, 6, 1, 9, 0)
+    con.close()
