@@ -1,10 +1,11 @@
 """Relative importance of each value type and ladder step for NPS, 12-month retention and expansion.
 
-Runs Johnson's relative weights (arvo.analytics.relative_weights) per segment x outcome over survey
-responses. The NPS outcome is the response's 0..10 score; retention and expansion are the account's
-12-month outcomes measured from the response month (int_customer_outcomes_12m), so only responses old
-enough to have an outcome count. Every segment x outcome x driver gets a row; importance is null when
-there are too few complete responses to say anything.
+Runs Johnson's relative weights (arvo.analytics.relative_weights) per segment x outcome. The NPS
+outcome is each response's 0..10 score. Retention and expansion are the customer's 12-month outcomes
+(int_customer_outcomes_12m) from the month of a response given while it had revenue, analysed once per
+customer with its answers averaged, so only responses old enough to have an outcome count. Every
+segment x outcome x driver gets a row; importance is null when fewer than MIN_RESPONDENTS complete
+units are available.
 """
 
 from __future__ import annotations
@@ -42,24 +43,46 @@ COLUMNS = {
 }
 
 
-def _outcome_frames(responses: pd.DataFrame, outcomes_12m: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    """Per outcome: drivers, segment and the outcome value `y` of every usable response."""
-    base = responses[["response_id", "customer_id", "segment", "response_month", *DRIVERS]]
-    frames = {"nps": base.assign(y=responses["nps_score"].astype(float))}
-    if outcomes_12m is None:
-        empty = base.iloc[0:0].assign(y=pd.Series(dtype=float))
-        return {**frames, "retention_12m": empty, "expansion_12m": empty}
-    outcomes = outcomes_12m.rename(columns={"reference_month": "response_month"})
-    outcomes["response_month"] = pd.to_datetime(outcomes["response_month"])
-    joined = base.assign(response_month=pd.to_datetime(base["response_month"])).merge(
-        outcomes, on=["customer_id", "response_month"], how="inner"
+def _customer_outcomes(base: pd.DataFrame, outcomes_12m: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One row per customer: drivers averaged over its responses with a known outcome, outcome `y`.
+
+    Retention and expansion belong to the customer, not to a response: a customer answering four times
+    must not count four times, and the mean of several answers measures its perception more precisely.
+    Only responses given while the customer had revenue (active_at_reference) and whose 12 months have
+    passed count; the outcome is the one measured from the earliest of them.
+    """
+    known = outcomes_12m[outcomes_12m["active_at_reference"].fillna(False).astype(bool)]
+    known = known[known[column].notna()][["customer_id", "reference_month", column]]
+    joined = base.merge(
+        known, left_on=["customer_id", "response_month"], right_on=["customer_id", "reference_month"]
     )
-    for outcome, column in (("retention_12m", "retained_12m"), ("expansion_12m", "expanded_12m")):
-        frames[outcome] = joined.assign(y=pd.to_numeric(joined[column].astype("Float64"), errors="coerce"))
-    return frames
+    if joined.empty:
+        return base.iloc[0:0].assign(y=pd.Series(dtype=float))
+    joined = joined.sort_values(["customer_id", "response_month", "response_id"])
+    per_customer = joined.groupby("customer_id", sort=True).agg(
+        {**{d: "mean" for d in DRIVERS}, "segment": "first", column: "first"}
+    )
+    return per_customer.reset_index().assign(y=per_customer[column].astype(float).to_numpy())
 
 
-def value_drivers(responses: pd.DataFrame, outcomes_12m: pd.DataFrame | None) -> pd.DataFrame:
+def _outcome_frames(responses: pd.DataFrame, outcomes_12m: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per outcome: drivers, segment and the outcome value `y` of every usable unit of analysis.
+
+    NPS is a property of the response (every response counts); retention and expansion are properties
+    of the customer (see `_customer_outcomes`).
+    """
+    base = responses[["response_id", "customer_id", "segment", "response_month", *DRIVERS]].copy()
+    base["response_month"] = pd.to_datetime(base["response_month"])
+    outcomes = outcomes_12m.copy()
+    outcomes["reference_month"] = pd.to_datetime(outcomes["reference_month"])
+    return {
+        "nps": base.assign(y=responses["nps_score"].astype(float).to_numpy()),
+        "retention_12m": _customer_outcomes(base, outcomes, "retained_12m"),
+        "expansion_12m": _customer_outcomes(base, outcomes, "expanded_12m"),
+    }
+
+
+def value_drivers(responses: pd.DataFrame, outcomes_12m: pd.DataFrame) -> pd.DataFrame:
     """One row per segment x outcome x driver with importance (sums to 100), correlation and n."""
     rows = []
     for outcome, frame in _outcome_frames(responses, outcomes_12m).items():
@@ -89,6 +112,5 @@ def model(dbt, session):
     dbt.config(materialized="table")
     responses = dbt.ref("fct_survey_responses").df()
     outcomes = dbt.ref("int_customer_outcomes_12m").df()
-    return value_drivers(
-        responses, outcomes[["customer_id", "reference_month", "retained_12m", "expanded_12m"]]
-    )
+    columns = ["customer_id", "reference_month", "active_at_reference", "retained_12m", "expanded_12m"]
+    return value_drivers(responses, outcomes[columns])
