@@ -2,8 +2,8 @@
 
 Each person buys at rate lambda ~ Gamma(r, alpha) per week while alive and drops out after any
 purchase with probability p ~ Beta(a, b); a higher retention latent raises lambda a little and
-lowers p a lot. Order values are Gamma(p, nu) with nu ~ Gamma(q, gamma) per person, and a person
-whose expansion latent is high tends to step up to larger baskets at some point.
+lowers p a lot. Order values are Gamma(p, nu) with nu ~ Gamma(q, gamma) per person; a person's
+basket value drifts over the years, up for a high expansion latent and down for a low one.
 """
 
 from __future__ import annotations
@@ -72,11 +72,10 @@ def _simulate(rng: np.random.Generator, pop: Population, who: np.ndarray) -> Ord
 
     owners = np.concatenate([np.flatnonzero(buyer), owner])
     when_s = np.concatenate([start_s[buyer], repeat_s])
-    # Spend: Gamma(p, nu) in EUR, stepping up after an upgrade time driven by the expansion latent.
-    upgrade_h = structure.B2C_MONTHLY_UPGRADE_BASE * np.exp(structure.B2C_UPGRADE_SENSITIVITY * eta_exp)
-    upgrade_s = start_s + (rng.exponential(1.0 / upgrade_h) * 30.4 * DAY).astype(np.int64)
-    eur = rng.gamma(gg["p"], 1.0, len(owners)) / nu[owners]
-    eur = np.where(when_s > upgrade_s[owners], eur * structure.B2C_UPGRADE_SPEND_FACTOR, eur)
+    # Spend: Gamma(p, nu) in EUR, drifting up (or down) over the years with the expansion latent.
+    growth = structure.B2C_SPEND_GROWTH_PER_YEAR * eta_exp[owners]
+    years = (when_s - start_s[owners]) / (365.25 * DAY)
+    eur = rng.gamma(gg["p"], 1.0, len(owners)) / nu[owners] * np.exp(growth * years)
     currency = pop.currency[who][owners]
     amount = np.round(eur * fx.approx_rate(currency), 2)
     order = np.lexsort((when_s, owners))

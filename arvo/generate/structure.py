@@ -16,7 +16,7 @@ from ingestion.contract import LADDER_STEPS, SEGMENTS, VALUE_TYPES
 OUTCOMES = ("nps", "retention_12m", "expansion_12m")
 
 # Value types share a common factor: corr(v_j, v_k) = COMMON_FACTOR_LOADING**2 for j != k.
-COMMON_FACTOR_LOADING = 0.5
+COMMON_FACTOR_LOADING = 0.35
 
 # Segment value index (same default weights as the dbt var `value_weights`); it drives the ladder.
 VALUE_INDEX_WEIGHTS: dict[str, dict[str, float]] = {
@@ -55,8 +55,8 @@ VALUE_WEIGHTS: dict[str, dict[str, dict[str, float]]] = {
         },
         "expansion_12m": {
             "symbolic": 1.00,
-            "social": 0.60,
-            "emotional": 0.30,
+            "social": 0.45,
+            "emotional": 0.15,
             "functional": 0.10,
             "economic": 0.00,
         },
@@ -76,19 +76,17 @@ LADDER_VALUE_LOADING = 1.2
 LADDER_THRESHOLDS = (-1.1, -0.5, 0.0, 0.55, 1.1)  # awareness .. fulfilment, on the standardised score
 
 # How strongly the outcome latents translate into behaviour.
-B2B_MONTHLY_CHURN_BASE = 0.011  # monthly churn hazard at an average latent
-B2B_CHURN_SENSITIVITY = 0.9  # hazard = base * exp(-sensitivity * retention latent)
-B2B_MONTHLY_UPGRADE_BASE = 0.018
-B2B_UPGRADE_SENSITIVITY = 0.9
+B2B_MONTHLY_CHURN_BASE = 0.009  # monthly churn hazard at an average latent
+B2B_CHURN_SENSITIVITY = 1.3  # hazard = base * exp(-sensitivity * retention latent)
+B2B_MONTHLY_UPGRADE_BASE = 0.02
+B2B_UPGRADE_SENSITIVITY = 1.6
 B2B_MONTHLY_DOWNGRADE_BASE = 0.006
-B2C_FREQUENCY_SENSITIVITY = 0.25  # lambda * exp(sensitivity * retention latent)
-B2C_DROPOUT_SENSITIVITY = 0.9  # p * exp(-sensitivity * retention latent)
-B2C_MONTHLY_UPGRADE_BASE = 0.012  # hazard of stepping up to larger baskets
-B2C_UPGRADE_SENSITIVITY = 0.9
-B2C_UPGRADE_SPEND_FACTOR = 1.6
+B2C_FREQUENCY_SENSITIVITY = 0.3  # lambda * exp(sensitivity * retention latent)
+B2C_DROPOUT_SENSITIVITY = 1.3  # p * exp(-sensitivity * retention latent)
+B2C_SPEND_GROWTH_PER_YEAR = 0.45  # basket value drifts by exp(this * expansion latent * years)
 
 # BG/NBD and Gamma-Gamma population parameters for B2C orders (time unit: week; money: EUR).
-BG_NBD = {"r": 3.0, "alpha": 3.0, "a": 1.0, "b": 55.0}
+BG_NBD = {"r": 3.0, "alpha": 3.0, "a": 3.0, "b": 160.0}
 GAMMA_GAMMA = {"p": 6.0, "q": 4.0, "gamma": 20.0}
 
 

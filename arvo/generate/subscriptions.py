@@ -61,8 +61,8 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     nb = len(b2b)
     currency = pop.currency[b2b]
     created_day = pop.created_day[b2b]
-    eta_ret = pop.eta["retention_12m"][b2b] + 0.3 * rng.standard_normal(nb)
-    eta_exp = pop.eta["expansion_12m"][b2b] + 0.3 * rng.standard_normal(nb)
+    eta_ret = pop.eta["retention_12m"][b2b]
+    eta_exp = pop.eta["expansion_12m"][b2b]
     churn_h = structure.B2B_MONTHLY_CHURN_BASE * np.exp(-structure.B2B_CHURN_SENSITIVITY * eta_ret)
     up_h = np.minimum(
         structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp), 0.25
