@@ -6,8 +6,8 @@ The data lands as files, goes through the real ingestion (`ingest_pending`) and 
 
 - A1: a second subscription overlapping the first adds up (expansion), its end is a contraction;
   S1 has two versions and the later one (100, not 90) counts.
-- A2: a USD subscription (FX 1.10 then 1.25: 220 USD = 200 then 176 EUR, a contraction by FX),
-  churn after April, no rows in June/July, reactivation in August.
+- A2: a USD subscription converted at its booking rate (220 USD / 1.10 = 200 EUR in every month, even
+  after the rate moves to 1.25), churn after April, no rows in June/July, reactivation in August.
 - A3: ends in the as-of month: no churn row after the as-of month.
 - A4: back-to-back subscriptions (no churn between them), the second cheaper: contraction.
 - A5: starts after the as-of date: no rows at all.
@@ -156,12 +156,12 @@ def test_overlapping_subscriptions_add_up_and_the_latest_version_counts(warehous
     ]
 
 
-def test_churn_then_reactivation_not_expansion_with_fx_per_month(warehouse):
+def test_churn_then_reactivation_not_expansion_and_fx_at_the_booking_rate(warehouse):
     assert _mrr(warehouse, "A2") == [
         ("2024-02", 200.0, 0.0, "new"),
-        ("2024-03", 176.0, 200.0, "contraction"),
-        ("2024-04", 176.0, 176.0, "unchanged"),
-        ("2024-05", 0.0, 176.0, "churn"),
+        ("2024-03", 200.0, 200.0, "unchanged"),
+        ("2024-04", 200.0, 200.0, "unchanged"),
+        ("2024-05", 0.0, 200.0, "churn"),
         ("2024-08", 80.0, 0.0, "reactivation"),
         *[(f"2024-{m:02d}", 80.0, 80.0, "unchanged") for m in range(9, 13)],
     ]
@@ -222,3 +222,17 @@ def test_transactional_outcomes_12m(warehouse):
         "where customer_id = 'T1'",
     )
     assert first == [(date(2023, 1, 1), date(2024, 12, 1))]
+
+
+def test_a_currency_without_a_rate_fails_the_build_loudly(tmp_path: Path):
+    """An invoice in a currency with no rate on or before its date must fail dbt, not become 0/null."""
+    settings = Settings.under(tmp_path)
+    files = dict(LANDING_FILES)
+    files["revenue/invoices/invoices.csv"] += "I9,T2,2024-05-01,JPY,1000,paid\n"
+    write_landing(settings.landing, files)
+    ingest_pending(settings, settle_seconds=0)
+    selection = ["build", "--select", "+int_invoices_converted"]
+    result = run_dbt(settings, selection, {"as_of_date": AS_OF}, tmp_path)
+    assert not result.success
+    failed = {r.node.name for r in result.result if r.status in ("fail", "error")}
+    assert failed == {"not_null_int_invoices_converted_fx_rate", "not_null_int_invoices_converted_amount_eur"}

@@ -1,7 +1,8 @@
 {#-
     One row per subscription and month it is active in (a subscription is active in every month it
-    overlaps), up to the as-of month, with its MRR converted at the latest rate on or before the month
-    end (or the as-of date in the running month).
+    overlaps), up to the as-of month, with its MRR converted at the latest rate on or before the
+    subscription's start date (its booking rate). A contract's EUR value therefore moves only when the
+    contract changes: exchange-rate swings do not show up as expansion or contraction.
 -#}
 with
 
@@ -37,11 +38,8 @@ active_months as (
         subscriptions.plan,
         subscriptions.currency,
         subscriptions.mrr,
-        months.month,
-        case
-            when months.month_end < as_of.as_of_date then months.month_end
-            else as_of.as_of_date
-        end as rate_lookup_date
+        subscriptions.start_date,
+        months.month
     from subscriptions
     cross join as_of
     inner join months
@@ -64,7 +62,7 @@ final as (
         {{ arvo_to_eur('active_months.mrr', 'fx_rates.rate') }} as mrr_eur
     from active_months
     left join fx_rates
-        on {{ arvo_fx_rate_on('fx_rates', 'active_months.currency', 'active_months.rate_lookup_date') }}
+        on {{ arvo_fx_rate_on('fx_rates', 'active_months.currency', 'active_months.start_date') }}
 
 )
 
