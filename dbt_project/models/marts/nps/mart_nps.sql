@@ -68,13 +68,10 @@ scored as (
 compared as (
 
     select
-        scored.*,
-        scored.nps - previous.nps as nps_change,
-        previous.nps_se as previous_nps_se
+        *,
+        nps - lag(nps) over (partition by segment order by period_month) as nps_change,
+        lag(nps_se) over (partition by segment order by period_month) as previous_nps_se
     from scored
-    left join scored as previous
-        on scored.segment = previous.segment
-        and previous.period_month = cast({{ dbt.dateadd('month', -1, 'scored.period_month') }} as date)
 
 ),
 
