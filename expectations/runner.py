@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,16 @@ ROW_NUMBER = "_row_number"
 EXAMPLES = 5
 
 log = logging.getLogger(__name__)
+
+
+MIN_DATE = pd.Timestamp("1900-01-01")
+FUTURE_DAYS = 366
+
+
+def default_parameters(today: date | None = None) -> dict[str, pd.Timestamp]:
+    """Suite parameters: dates must lie in [1900-01-01, today + 366 days]."""
+    today = today or date.today()
+    return {"min_date": MIN_DATE, "max_date": pd.Timestamp(today + timedelta(days=FUTURE_DAYS))}
 
 
 def load_suite_json(entity: str, suites_dir: Path = SUITES_DIR) -> dict[str, Any]:
@@ -90,7 +101,7 @@ class SuiteRunner:
         with self._lock:
             batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
             outcome = batch.validate(
-                suite, result_format=result_format, expectation_parameters=parameters or {}
+                suite, result_format=result_format, expectation_parameters=parameters or default_parameters()
             )
         findings = []
         for item in outcome.results:

@@ -9,26 +9,16 @@ ride along into raw unchecked.
 from __future__ import annotations
 
 import difflib
-from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from expectations.runner import default_runner
+from expectations.runner import default_parameters, default_runner
 from ingestion.casting import TYPED, unparsed_column
 from ingestion.contract import Entity
 from ingestion.readers import ROW_NUMBER
 from ingestion.results import Finding
 from ingestion.warehouse import quote_ident
-
-MIN_DATE = pd.Timestamp("1900-01-01")
-FUTURE_DAYS = 366
-
-
-def parameters(today: date | None = None) -> dict[str, pd.Timestamp]:
-    """Suite parameters: dates must lie in [1900-01-01, today + 366 days]."""
-    today = today or date.today()
-    return {"min_date": MIN_DATE, "max_date": pd.Timestamp(today + timedelta(days=FUTURE_DAYS))}
 
 
 def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
@@ -98,6 +88,6 @@ def _misspelling_hints(findings: list[Finding], entity: Entity, staged_columns: 
 def check(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> list[Finding]:
     """All findings for the staged, typed batch (errors and warnings), most severe first."""
     frame = batch_frame(con, entity, staged_columns)
-    findings = default_runner().validate(entity.name, frame, parameters())
+    findings = default_runner().validate(entity.name, frame, default_parameters())
     _misspelling_hints(findings, entity, staged_columns)
     return sorted(findings, key=lambda f: f.severity != "error")

@@ -40,14 +40,15 @@ from ingestion.warehouse import LEDGER_TABLE, add_extra_columns, connect, ensure
 
 log = logging.getLogger(__name__)
 
-# Accounts first (others reference them), the question catalog before the responses checked against it.
+# Accounts first and fx rates next (others are checked against them), the question catalog before the
+# responses checked against it.
 ENTITY_ORDER = (
     "accounts",
+    "fx_rates",
     "contacts",
     "deals",
     "questions",
     "responses",
-    "fx_rates",
     "invoices",
     "subscriptions",
 )

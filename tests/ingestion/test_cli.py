@@ -1,0 +1,65 @@
+"""`arvo ingest`, `arvo status`, `arvo quarantine list|show` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from arvo.config import REPO_ROOT
+
+from .conftest import VALID_ROWS, csv_text, drop
+
+
+def arvo(settings, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "ARVO_LANDING": str(settings.landing),
+        "ARVO_WAREHOUSE": str(settings.warehouse),
+        "ARVO_QUARANTINE": str(settings.quarantine),
+        "ARVO_SERVING": str(settings.serving),
+        "ARVO_INGEST_SETTLE_SECONDS": "0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "arvo.cli", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ingest_status_and_quarantine_tell_what_happened_and_what_to_fix(settings):
+    drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
+    bad = [{**VALID_ROWS["invoices"][0], "amount": "12,50"}]
+    drop(settings, "invoices", "invoices.csv", csv_text(bad))
+
+    empty_status = arvo(settings, "status")
+    assert empty_status.returncode == 0 and "no loads yet" in empty_status.stdout
+
+    run = arvo(settings, "ingest")
+    assert run.returncode == 1, run.stdout + run.stderr  # a file was quarantined
+    assert "loaded               crm/accounts/accounts.csv  in=2 loaded=2 rejected=0" in run.stdout
+    assert "quarantined          revenue/invoices/invoices.csv  in=1 loaded=0 rejected=1" in run.stdout
+    assert "[type_parses] column 'amount'" in run.stdout and "row 1: '12,50'" in run.stdout
+    assert "[1/2] accounts: crm/accounts/accounts.csv" in run.stderr  # progress
+
+    status = arvo(settings, "status")
+    lines = {line.split()[0]: line.split() for line in status.stdout.splitlines() if line.strip()}
+    assert lines["accounts"][1:6] == ["1", "0", "0", "0", "2"]
+    assert lines["invoices"][1:6] == ["0", "0", "1", "0", "0"]
+    assert "1 loaded, 1 quarantined" in status.stdout
+
+    listing = arvo(settings, "quarantine", "list")
+    load_id = listing.stdout.split()[0]
+    assert "revenue/invoices/invoices.csv" in listing.stdout
+
+    show = arvo(settings, "quarantine", "show", load_id[:17])
+    assert show.returncode == 0
+    assert "ERROR [type_parses] column 'amount'" in show.stdout
+    assert 'row 1: "12,50"' in show.stdout
+    assert "amount must be a decimal (a number with a dot as decimal separator" in show.stdout
+
+    assert arvo(settings, "quarantine", "show", "nope").returncode == 2
+    assert arvo(settings, "ingest").returncode == 0  # nothing new: the bad file is not retried
