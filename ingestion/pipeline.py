@@ -69,6 +69,16 @@ class Progress:
     total: int
     result: LoadResult | None = None
 
+    def __str__(self) -> str:
+        """Readable as a log line, so a logger can be passed as `on_progress` directly."""
+        line = f"[{self.index}/{self.total}] {self.entity}: {self.file_path} {self.stage}"
+        if self.result is not None:
+            r = self.result
+            line += (
+                f": {r.status} in={r.rows_in} loaded={r.rows_loaded} rejected={r.rows_rejected}; {r.reason}"
+            )
+        return line
+
 
 ProgressCallback = Callable[[Progress], None]
 
