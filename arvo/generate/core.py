@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,16 +78,19 @@ def generate(
         )
     }
 
+    def record(entity: str, rows: int, paths: list[Path]) -> None:
+        summary.rows[entity] = rows
+        summary.files[entity] = paths
+        if on_progress:
+            on_progress(entity, rows, len(paths), time.perf_counter() - t0)
+
     def emit(entity: str, tbl: pa.Table, labels: np.ndarray | None, stem_label: str | None = None) -> None:
         folder = out / ENTITIES[entity].folder
         if labels is None:
             paths = [writer.write_atomic(tbl, folder / f"{entity}_{stem_label}.csv")]
         else:
             paths = writer.write_split(tbl, labels, folder, entity)
-        summary.rows[entity] = tbl.num_rows
-        summary.files[entity] = paths
-        if on_progress:
-            on_progress(entity, tbl.num_rows, len(paths), time.perf_counter() - t0)
+        record(entity, tbl.num_rows, paths)
 
     pop = population.draw_population(rngs["population"], SCALES[scale].accounts)
     people = crm.account_names(rngs["names"], pop)
@@ -94,14 +98,43 @@ def generate(
     contacts_tbl, contacts_labels, contacts = crm.contacts_table(rngs["contacts"], pop, people)
     emit("contacts", contacts_tbl, contacts_labels)
     b2b = subscriptions.simulate_b2b(rngs["b2b"], pop)
-    export_day = str(END_DATE + 1)
-    emit("deals", crm.deals_table(rngs["deals"], pop, b2b.deals), None, export_day)
+    emit("deals", crm.deals_table(rngs["deals"], pop, b2b.deals), None, str(END_DATE + 1))
     emit("subscriptions", *subscriptions.subscriptions_table(rngs["subs"], pop, b2b.subs))
-    b2c = orders.simulate_orders(rngs["orders"], pop, SCALES[scale].chunk_accounts)
-    emit("invoices", *invoices.invoices_table(rngs["invoices"], pop, b2b.subs, b2c))
+
+    # Orders, invoices and answers are the bulk: built per part of the account base (accounts are in
+    # creation order, so a part is a range of cohorts) and appended, which bounds memory at `large`.
+    part_size = SCALES[scale].partition_accounts
+    bounds = list(range(0, pop.n, part_size)) + [pop.n]
+    invoice_writer = writer.SplitWriter(out / ENTITIES["invoices"].folder, "invoices")
+    response_writer = writer.SplitWriter(out / ENTITIES["responses"].folder, "responses")
+    counters = np.zeros(3, dtype=np.int64)
+    responses_so_far = 0
+    part_rngs = zip(
+        rngs["orders"].spawn(len(bounds) - 1),
+        rngs["invoices"].spawn(len(bounds) - 1),
+        rngs["survey"].spawn(len(bounds) - 1),
+        strict=True,
+    )
+    n_parts = len(bounds) - 1
+    for part, ((lo, hi), (rng_orders, rng_invoices, rng_survey)) in enumerate(
+        zip(itertools.pairwise(bounds), part_rngs, strict=True), start=1
+    ):
+        subs_part = {
+            k: v[(b2b.subs["account_idx"] >= lo) & (b2b.subs["account_idx"] < hi)]
+            for k, v in b2b.subs.items()
+        }
+        orders_part = orders.simulate_orders(rng_orders, pop, np.arange(lo, hi))
+        invoice_writer.write(*invoices.invoices_table(rng_invoices, pop, subs_part, orders_part, counters))
+        contacts_part = contacts.for_accounts(lo, hi)
+        inv = survey.invitations(pop, contacts_part, subs_part, orders_part)
+        tbl, labels, count = survey.responses_table(rng_survey, pop, contacts_part, inv, responses_so_far + 1)
+        response_writer.write(tbl, labels)
+        responses_so_far += count
+        if on_progress and n_parts > 1:
+            on_progress(f"accounts part {part}/{n_parts}", hi - lo, 0, time.perf_counter() - t0)
+    record("invoices", invoice_writer.rows, invoice_writer.close())
     emit("questions", *survey.questions_table())
-    inv = survey.invitations(pop, contacts, b2b.subs, b2c)
-    emit("responses", *survey.responses_table(rngs["survey"], pop, contacts, inv))
+    record("responses", response_writer.rows, response_writer.close())
     emit("fx_rates", *fx.fx_table(rngs["fx"]))
     summary.seconds = time.perf_counter() - t0
     return summary

@@ -45,7 +45,7 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
 
     # Second versions: a later update in a later quarter (rename, new industry, a move).
     created_day = pop.created_day
-    next_q = next_quarter_label(created_day).astype("datetime64[D]").astype(np.int64)
+    next_q = next_quarter_label(created_day).astype(np.int64)
     update_day = next_q + (rng.random(n) * (END_DAY + 1 - next_q).clip(0)).astype(np.int64)
     has_v2 = (rng.random(n) < SECOND_VERSION_SHARE) & (update_day <= END_DAY)
     idx = np.flatnonzero(has_v2)
@@ -90,9 +90,16 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
 
 @dataclass
 class Contacts:
+    """Contacts in account order (the first version of each), for the survey."""
+
     contact_id: np.ndarray
     account_idx: np.ndarray
     created_s: np.ndarray
+
+    def for_accounts(self, lo: int, hi: int) -> Contacts:
+        """The contacts of accounts lo <= index < hi (a contiguous slice: contacts are in account order)."""
+        a, b = np.searchsorted(self.account_idx, [lo, hi])
+        return Contacts(self.contact_id[a:b], self.account_idx[a:b], self.created_s[a:b])
 
 
 def contacts_table(
@@ -130,7 +137,7 @@ def contacts_table(
     contact_id = np.char.add("CON-", np.char.zfill(np.arange(1, m + 1).astype(str), 8)).astype(object)
 
     # A tenth of B2B contacts change role in a later quarter: a second version.
-    next_q = next_quarter_label(created_s // DAY).astype("datetime64[D]").astype(np.int64)
+    next_q = next_quarter_label(created_s // DAY).astype(np.int64)
     update_day = next_q + (rng.random(m) * (END_DAY + 1 - next_q).clip(0)).astype(np.int64)
     v2 = np.flatnonzero(b2b & (rng.random(m) < 0.10) & (update_day <= END_DAY))
     cid = np.concatenate([contact_id, contact_id[v2]])

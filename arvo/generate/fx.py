@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from arvo.generate import writer
-from arvo.generate.population import END_DAY, START_DAY
+from arvo.generate.scales import END_DAY, START_DAY
 
 # Long-run level and daily volatility (log) per currency; DKK is pegged.
 LEVELS = {
@@ -19,6 +19,8 @@ LEVELS = {
 }
 FIRST_RATE_DAY = START_DAY - 14  # rates start before the first invoice
 MEAN_REVERSION = 0.01
+CURRENCIES = tuple(LEVELS)
+LEVEL_BY_CODE = np.array([level for level, _ in LEVELS.values()])
 
 
 def fx_table(rng: np.random.Generator) -> tuple[pa.Table, np.ndarray]:

@@ -24,22 +24,12 @@ class Orders:
     account_idx: np.ndarray
     day: np.ndarray
     amount: np.ndarray  # in the account's currency
-    currency: np.ndarray
+    currency_idx: np.ndarray  # index into fx.CURRENCIES
 
 
-def simulate_orders(rng: np.random.Generator, pop: Population, chunk: int = 60_000) -> Orders:
-    """All B2C orders, simulated in chunks of accounts to bound memory at large scales."""
-    b2c = np.flatnonzero(~pop.is_b2b)
-    parts = [_simulate(rng, pop, b2c[i : i + chunk]) for i in range(0, len(b2c), chunk)]
-    return Orders(
-        *(
-            np.concatenate([getattr(p, f) for p in parts])
-            for f in ("account_idx", "day", "amount", "currency")
-        )
-    )
-
-
-def _simulate(rng: np.random.Generator, pop: Population, who: np.ndarray) -> Orders:
+def simulate_orders(rng: np.random.Generator, pop: Population, accounts: np.ndarray) -> Orders:
+    """The orders of the B2C accounts among `accounts`, sorted by account and time."""
+    who = accounts[~pop.is_b2b[accounts]]
     n = len(who)
     bg, gg = structure.BG_NBD, structure.GAMMA_GAMMA
     eta_ret = pop.eta["retention_12m"][who]
@@ -76,7 +66,7 @@ def _simulate(rng: np.random.Generator, pop: Population, who: np.ndarray) -> Ord
     growth = structure.B2C_SPEND_GROWTH_PER_YEAR * eta_exp[owners]
     years = (when_s - start_s[owners]) / (365.25 * DAY)
     eur = rng.gamma(gg["p"], 1.0, len(owners)) / nu[owners] * np.exp(growth * years)
-    currency = pop.currency[who][owners]
-    amount = np.round(eur * fx.approx_rate(currency), 2)
+    currency = pop.currency_idx[who][owners]
+    amount = np.round(eur * fx.LEVEL_BY_CODE[currency], 2)
     order = np.lexsort((when_s, owners))
     return Orders(who[owners][order], (when_s // DAY)[order], amount[order], currency[order])

@@ -8,16 +8,19 @@ DAY = 86_400
 
 
 def next_month_label(days: np.ndarray) -> np.ndarray:
-    """'YYYY-MM-01' of the month after each day (the export date of a monthly delta file)."""
+    """The 1st of the month after each day (the export date of a monthly delta file), as datetime64[D].
+
+    Labels stay dates (cheap to sort and compare) and become 'YYYY-MM-DD' only in file names.
+    """
     months = np.asarray(days).astype("datetime64[D]").astype("datetime64[M]") + 1
-    return months.astype("datetime64[D]").astype(str)
+    return months.astype("datetime64[D]")
 
 
 def next_quarter_label(days: np.ndarray) -> np.ndarray:
-    """'YYYY-MM-01' of the quarter after each day (the export date of a quarterly delta file)."""
+    """The 1st day of the quarter after each day (the export date of a quarterly delta file)."""
     months = np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     next_q = (months // 3 + 1) * 3
-    return next_q.astype("datetime64[M]").astype("datetime64[D]").astype(str)
+    return next_q.astype("datetime64[M]").astype("datetime64[D]")
 
 
 def month_start(days: np.ndarray) -> np.ndarray:

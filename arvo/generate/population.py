@@ -6,16 +6,16 @@ causal structure of `structure.py` flows through one place.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
-from arvo.generate import names, structure
-from arvo.generate.scales import B2B_SHARE, END_DATE, START_DATE
+from arvo.generate import fx, names, structure
+from arvo.generate.scales import B2B_SHARE, DAY, END_DAY, START_DAY
 
-DAY = 86_400
-START_DAY = int(START_DATE.astype(np.int64))
-END_DAY = int(END_DATE.astype(np.int64))
+__all__ = ["DAY", "END_DAY", "START_DAY", "Population", "business_seconds", "draw_population"]
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Population:
     is_b2b: np.ndarray  # bool
     country_idx: np.ndarray  # index into names.COUNTRIES
     currency: np.ndarray  # object, ISO 4217
+    currency_idx: np.ndarray  # index into fx.CURRENCIES
     created_s: np.ndarray  # epoch seconds, UTC
     values: np.ndarray  # (n, 5) latent value types, standard normal
     ladder: np.ndarray  # (n,) standardised latent ladder score
@@ -35,6 +36,11 @@ class Population:
     @property
     def n(self) -> int:
         return len(self.account_id)
+
+    @functools.cached_property
+    def account_id_arrow(self) -> pa.Array:
+        """Account ids as an Arrow array, for cheap `take` into large tables."""
+        return pa.array(self.account_id, pa.string())
 
     @property
     def created_day(self) -> np.ndarray:
@@ -68,13 +74,15 @@ def draw_population(rng: np.random.Generator, n_accounts: int) -> Population:
 
     values, ladder = structure.draw_latents(rng, is_b2b)
     eta = {o: structure.outcome_latent(values, ladder, is_b2b, o) for o in structure.OUTCOMES}
-    currency_by_idx = np.array([names.CURRENCY_BY_COUNTRY[c] for c in names.COUNTRIES], dtype=object)
+    currency_code = np.array([fx.CURRENCIES.index(names.CURRENCY_BY_COUNTRY[c]) for c in names.COUNTRIES])
+    currency_idx = currency_code[country_idx]
     ids = np.char.add("ACC-", np.char.zfill(np.arange(1, n_accounts + 1).astype(str), 7)).astype(object)
     return Population(
         account_id=ids,
         is_b2b=is_b2b,
         country_idx=country_idx,
-        currency=currency_by_idx[country_idx],
+        currency=np.array(fx.CURRENCIES, dtype=object)[currency_idx],
+        currency_idx=currency_idx,
         created_s=created_s,
         values=values,
         ladder=ladder,

@@ -15,6 +15,9 @@ import numpy as np
 END_DATE = np.datetime64("2026-09-30", "D")
 START_DATE = np.datetime64("2023-10-01", "D")
 MONTHS = 36
+DAY = 86_400  # seconds
+START_DAY = int(START_DATE.astype(np.int64))  # days since 1970-01-01
+END_DAY = int(END_DATE.astype(np.int64))
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Scale:
     name: str
     accounts: int
     description: str
-    chunk_accounts: int = 60_000  # accounts simulated at once for B2C orders (bounds memory at `large`)
+    partition_accounts: int = 60_000  # accounts whose orders, invoices and answers are built at once
 
 
 SCALES: dict[str, Scale] = {

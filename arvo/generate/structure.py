@@ -86,7 +86,7 @@ B2C_DROPOUT_SENSITIVITY = 1.3  # p * exp(-sensitivity * retention latent)
 B2C_SPEND_GROWTH_PER_YEAR = 0.45  # basket value drifts by exp(this * expansion latent * years)
 
 # BG/NBD and Gamma-Gamma population parameters for B2C orders (time unit: week; money: EUR).
-BG_NBD = {"r": 3.0, "alpha": 3.0, "a": 3.0, "b": 160.0}
+BG_NBD = {"r": 3.0, "alpha": 2.6, "a": 3.0, "b": 160.0}
 GAMMA_GAMMA = {"p": 6.0, "q": 4.0, "gamma": 20.0}
 
 

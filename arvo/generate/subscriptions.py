@@ -229,6 +229,7 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     s["end_updated_s"] = end_updated
     s["account_idx"] = b2b[s.pop("local_idx")]
     s["currency"] = pop.currency[s["account_idx"]]
+    s["currency_idx"] = pop.currency_idx[s["account_idx"]]
     d = deals.get()
     d["account_idx"] = b2b[d.pop("local_idx")]
     d["currency"] = pop.currency[d["account_idx"]]

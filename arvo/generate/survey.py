@@ -72,6 +72,7 @@ SURVEYS = {
         )
     },
 }
+SURVEY_IDS = tuple(SURVEYS)
 REL_2025_FROM = int(np.datetime64("2025-01-01", "D").astype(np.int64))
 
 COMMENTS = {
@@ -168,9 +169,10 @@ def _rating(
 
 
 def responses_table(
-    rng: np.random.Generator, pop: Population, contacts: Contacts, inv: Invitations
-) -> tuple[pa.Table, np.ndarray]:
-    """One row per response x question (comments only when written), split by response month."""
+    rng: np.random.Generator, pop: Population, contacts: Contacts, inv: Invitations, first_number: int = 1
+) -> tuple[pa.Table, np.ndarray, int]:
+    """One row per response x question (comments only when written), the monthly file labels, and
+    the number of responses (response ids count up from `first_number`)."""
     m_contacts = len(contacts.contact_id)
     contact_value = 0.35 * rng.standard_normal((m_contacts, len(VALUE_TYPES)))
     contact_ladder = 0.25 * rng.standard_normal(m_contacts)
@@ -213,53 +215,46 @@ def responses_table(
     answers["expectation"] = _rating(expectation, 1, 10, 6.3, 1.4, 0.8 * rng.standard_normal(r))
     answers["experience"] = _rating(expectation + gap, 1, 10, 6.3, 1.4, 0.8 * rng.standard_normal(r))
 
-    survey = np.where(responded_s // DAY >= REL_2025_FROM, "rel-2025", "rel-2024")
-    ids = np.char.add("RSP-", np.char.zfill(np.arange(1, r + 1).astype(str), 8)).astype(object)
-    numeric = [c for c in CONSTRUCT_ORDER if c != "comment"]
-    # Long format: response-major, question order as in the survey.
-    q = len(numeric)
+    survey = (responded_s // DAY >= REL_2025_FROM).astype(np.int64)  # index into SURVEY_IDS
+    ids = writer.make_ids("RSP-", first_number + np.arange(r), 8)
+    # Long format, response-major, questions in catalog order (comment last, only when written).
+    q = len(CONSTRUCT_ORDER)
+    numeric = CONSTRUCT_ORDER[:-1]
+    values_long = np.stack([*(answers[c] for c in numeric), np.zeros(r)], axis=1).reshape(-1)
     row_resp = np.repeat(np.arange(r), q)
     row_construct = np.tile(np.arange(q), r)
-    values_long = np.stack([answers[c] for c in numeric], axis=1).reshape(-1)
     skip_p = np.where(row_construct == 0, 0.015, 0.04)
-    valid = rng.random(len(row_resp)) >= skip_p
-    qid_2024 = np.array([SURVEYS["rel-2024"][c] for c in numeric], dtype=object)
-    qid_2025 = np.array([SURVEYS["rel-2025"][c] for c in numeric], dtype=object)
-    qid = np.where(survey[row_resp] == "rel-2025", qid_2025[row_construct], qid_2024[row_construct])
+    num_valid = (rng.random(len(row_resp)) >= skip_p) & (row_construct < q - 1)
 
     # Comments: a quarter write something, in tune with their score.
-    writes = np.flatnonzero(rng.random(r) < 0.25)
-    nps = answers["nps"][writes]
-    category = np.where(nps >= 9, "promoter", np.where(nps >= 7, "passive", "detractor"))
-    comment = np.empty(len(writes), dtype=object)
-    for cat, pool in COMMENTS.items():
-        mask = category == cat
-        comment[mask] = np.array(pool, dtype=object)[rng.integers(0, len(pool), int(mask.sum()))]
-    comment_qid = np.where(
-        survey[writes] == "rel-2025", SURVEYS["rel-2025"]["comment"], SURVEYS["rel-2024"]["comment"]
-    )
+    writes = rng.random(r) < 0.25
+    category = np.digitize(answers["nps"], [7, 9])  # 0 detractor, 1 passive, 2 promoter
+    pools = [COMMENTS["detractor"], COMMENTS["passive"], COMMENTS["promoter"]]
+    offsets = np.cumsum([0, *(len(p) for p in pools)])[:-1]
+    sizes = np.array([len(p) for p in pools])
+    comment_idx = offsets[category] + (rng.random(r) * sizes[category]).astype(np.int64)
+    keep = (row_construct < q - 1) | writes[row_resp]
+    row_resp, row_construct = row_resp[keep], row_construct[keep]
+    values_long, num_valid = values_long[keep], num_valid[keep]
+    is_comment = row_construct == q - 1
 
-    all_resp = np.concatenate([row_resp, writes])
-    order = np.argsort(all_resp, kind="stable")
-    all_resp = all_resp[order]
-    all_qid = np.concatenate([qid, comment_qid])[order]
-    all_num = np.concatenate([values_long, np.zeros(len(writes))])[order]
-    all_num_valid = np.concatenate([valid, np.zeros(len(writes), dtype=bool)])[order]
-    all_text = np.concatenate([np.full(len(row_resp), None, dtype=object), comment])[order]
     # B2C survey links are sometimes anonymous: the contact is not recorded.
     has_contact = np.where(is_b2b, True, rng.random(r) >= 0.03)
     style = rng.choice(3, size=r, p=(0.7, 0.15, 0.15))
+    question_ids = [SURVEYS[sid][c] for sid in SURVEY_IDS for c in CONSTRUCT_ORDER]
     tbl = writer.table(
         "responses",
         {
-            "response_id": writer.text(ids[all_resp]),
-            "survey_id": writer.text(survey[all_resp]),
-            "question_id": writer.text(all_qid),
-            "account_id": writer.text(pop.account_id[acc[all_resp]]),
-            "contact_id": writer.text(contacts.contact_id[contact[all_resp]], valid=has_contact[all_resp]),
-            "responded_at": writer.timestamps(responded_s[all_resp], style[all_resp]),
-            "answer_numeric": writer.decimals(all_num, scale=0, valid=all_num_valid),
-            "answer_text": writer.text(all_text),
+            "response_id": ids.take(pa.array(row_resp)),
+            "survey_id": writer.lookup(SURVEY_IDS, survey[row_resp]),
+            "question_id": writer.lookup(question_ids, survey[row_resp] * q + row_construct),
+            "account_id": writer.lookup(pop.account_id_arrow, acc[row_resp]),
+            "contact_id": writer.lookup(contacts.contact_id, contact[row_resp], valid=has_contact[row_resp]),
+            "responded_at": writer.timestamps(responded_s, style).take(pa.array(row_resp)),
+            "answer_numeric": writer.decimals(values_long, scale=0, valid=num_valid),
+            "answer_text": writer.lookup(
+                [c for p in pools for c in p], comment_idx[row_resp], valid=is_comment
+            ),
         },
     )
-    return tbl, next_month_label(responded_s[all_resp] // DAY)
+    return tbl, next_month_label(responded_s[row_resp] // DAY), r

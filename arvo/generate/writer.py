@@ -7,7 +7,7 @@ into place only when complete (the contract says `.part` files are never picked 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,19 @@ def text(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     return pa.array(values, pa.string(), mask=None if valid is None else ~valid)
 
 
+def lookup(values: Sequence[str] | np.ndarray, idx: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """`values[idx]` as an Arrow string array, without materialising Python strings per row."""
+    dictionary = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
+    indices = pa.array(np.asarray(idx, dtype=np.int64), mask=None if valid is None else ~np.asarray(valid))
+    return dictionary.take(indices)
+
+
+def make_ids(prefix: str | pa.Array, numbers: np.ndarray, width: int) -> pa.Array:
+    """Identifiers like `INV-000000042`: prefix + zero-padded number."""
+    digits = pc.utf8_lpad(pa.array(np.asarray(numbers, dtype=np.int64)).cast(pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
 def table(entity: str, columns: Mapping[str, pa.Array | np.ndarray]) -> pa.Table:
     """A table with exactly the contract's columns, in the contract's order."""
     names = ENTITIES[entity].column_names
@@ -93,3 +106,42 @@ def write_split(tbl: pa.Table, labels: np.ndarray, folder: Path, stem: str) -> l
     for label, start, end in zip(uniq, starts, ends, strict=True):
         paths.append(write_atomic(tbl.slice(start, end - start), folder / f"{stem}_{label}.csv"))
     return paths
+
+
+class SplitWriter:
+    """Appends batches to one CSV per label (`<stem>_<label>.csv`), for entities built in parts.
+
+    Files stay `.part` until `close()` renames them all, so a watching loader never sees half an entity.
+    """
+
+    def __init__(self, folder: Path, stem: str) -> None:
+        self.folder, self.stem = folder, stem
+        self._writers: dict[str, pacsv.CSVWriter] = {}
+        self.rows = 0
+
+    def _path(self, label: str) -> Path:
+        return self.folder / f"{self.stem}_{label}.csv"
+
+    def write(self, tbl: pa.Table, labels: np.ndarray) -> None:
+        labels = np.asarray(labels)
+        order = np.argsort(labels, kind="stable")
+        uniq, starts = np.unique(labels[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        tbl = tbl.take(pa.array(order))
+        for label, start, end in zip(uniq.tolist(), starts, ends, strict=True):
+            if label not in self._writers:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                part = self._path(label).with_name(self._path(label).name + ".part")
+                self._writers[label] = pacsv.CSVWriter(part, tbl.schema)
+            self._writers[label].write_table(tbl.slice(start, end - start))
+        self.rows += tbl.num_rows
+
+    def close(self) -> list[Path]:
+        paths = []
+        for label in sorted(self._writers):
+            self._writers[label].close()
+            path = self._path(label)
+            os.replace(path.with_name(path.name + ".part"), path)
+            paths.append(path)
+        self._writers.clear()
+        return paths
