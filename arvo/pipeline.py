@@ -72,8 +72,13 @@ def exclusive_run(settings: Settings, wait_message_after: float = 0.5) -> Iterat
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_pipeline(settings: Settings, dbt_vars: Mapping[str, object] | None = None) -> RunOutcome:
-    """Ingest pending files, dbt build, publish: the `arvo_pipeline` job, in this process."""
+def run_pipeline(
+    settings: Settings, dbt_vars: Mapping[str, object] | None = None, log_level: str = "INFO"
+) -> RunOutcome:
+    """Ingest pending files, dbt build, publish: the `arvo_pipeline` job, in this process.
+
+    `log_level` is Dagster's console level: INFO shows each step and load; DEBUG every event.
+    """
     import dagster as dg
 
     from orchestration.project import prepare_manifest
@@ -87,12 +92,28 @@ def run_pipeline(settings: Settings, dbt_vars: Mapping[str, object] | None = Non
         from orchestration.jobs import PIPELINE_JOB
 
         job = defs.resolve_job_def(PIPELINE_JOB)
-        run_config = {"ops": {"arvo_dbt_models": {"config": {"vars_json": json.dumps(dict(dbt_vars or {}))}}}}
+        run_config = {
+            "ops": {"arvo_dbt_models": {"config": {"vars_json": json.dumps(dict(dbt_vars or {}))}}},
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+        }
         with dg.DagsterInstance.ephemeral() as instance:
             result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
             outcome = _outcome(result)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+DBT_ERRORS_MARKER = "Errors parsed from dbt logs:"
+
+
+def _failure_reason(error) -> str:
+    """The lines a person needs: dbt's own error text when dbt failed, else the error's first line."""
+    if error is None:
+        return "failed"
+    message = error.message.strip()
+    if DBT_ERRORS_MARKER in message:
+        return message.split(DBT_ERRORS_MARKER, 1)[1].strip()
+    return message.splitlines()[0]
 
 
 def _outcome(result) -> RunOutcome:
@@ -102,8 +123,7 @@ def _outcome(result) -> RunOutcome:
             outcome.materialized.append(event.asset_key.to_user_string())
         elif event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "failed"
-            outcome.failed_steps.append(f"{event.step_key}: {message}")
+            outcome.failed_steps.append(f"{event.step_key}: {_failure_reason(error)}")
         elif event.event_type_value == "STEP_SKIPPED":
             outcome.skipped.append(event.step_key)
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":

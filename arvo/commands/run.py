@@ -58,13 +58,13 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     dbt_vars = dict(args.vars)
     log.info("Running the pipeline on %s (landing %s)", settings.warehouse, settings.landing)
-    outcome = run_pipeline(settings, dbt_vars)
+    outcome = run_pipeline(settings, dbt_vars, log_level="DEBUG" if args.verbose else "INFO")
     print(f"\nRun {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
     print(f"  {len(outcome.materialized)} assets materialised")
     for check in outcome.failed_checks:
         print(f"  failed check: {check}")
     for step in outcome.failed_steps:
-        print(f"  failed step: {step}")
+        print("  failed step: " + step.replace("\n", "\n    "))
     if outcome.skipped:
         print(f"  not run because something upstream failed: {', '.join(outcome.skipped)}")
     if not outcome.success:
