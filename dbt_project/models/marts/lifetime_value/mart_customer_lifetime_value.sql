@@ -54,8 +54,10 @@ final as (
         cast(predictions.predicted_clv_12m_eur as decimal(18, 4)) as predicted_clv_12m_eur,
         cast(predictions.predicted_clv_eur as decimal(18, 4)) as predicted_clv_eur,
         cast(predictions.expected_remaining_months as double) as expected_remaining_months,
-        cast(predictions.current_mrr_eur as decimal(18, 4)) as current_mrr_eur
+        cast(predictions.current_mrr_eur as decimal(18, 4)) as current_mrr_eur,
+        as_of.clv_as_of_date
     from predictions
+    cross join as_of
     left join invoiced
         on predictions.customer_id = invoiced.customer_id
     left join lifetimes
