@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    # Dagster prints its own console log; keep its records from being printed a second time by the root.
+    logging.getLogger("dagster").propagate = False
     return int(args.handler(args) or 0)
 
 
