@@ -85,6 +85,7 @@ def run_pipeline(
 
     export_settings(settings)
     started = time.perf_counter()
+    started_at = datetime.now(UTC)
     with exclusive_run(settings):
         log.info("Preparing the dbt manifest...")
         prepare_manifest()
@@ -99,8 +100,45 @@ def run_pipeline(
         with dg.DagsterInstance.ephemeral() as instance:
             result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
             outcome = _outcome(result)
-    outcome.seconds = time.perf_counter() - started
+        outcome.seconds = time.perf_counter() - started
+        record_run(settings, outcome, started_at, dbt_vars or {})
     return outcome
+
+
+RUNS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.pipeline_runs (
+    run_id varchar primary key,
+    started_at timestamp,
+    finished_at timestamp,
+    status varchar,
+    assets_materialized integer,
+    failed_checks varchar,
+    failed_steps varchar,
+    dbt_vars varchar
+)
+"""
+
+
+def record_run(settings: Settings, outcome: RunOutcome, started_at: datetime, dbt_vars: Mapping) -> None:
+    """One row per `arvo run` in `audit.pipeline_runs`, for `arvo status` and the report."""
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config()) as con:
+        con.execute(RUNS_DDL)
+        con.execute(
+            "insert into audit.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                outcome.run_id,
+                started_at.replace(tzinfo=None),
+                datetime.now(UTC).replace(tzinfo=None),
+                "succeeded" if outcome.success else "failed",
+                len(outcome.materialized),
+                json.dumps(outcome.failed_checks),
+                json.dumps(outcome.failed_steps),
+                json.dumps(dict(dbt_vars), default=str),
+            ],
+        )
 
 
 DBT_ERRORS_MARKER = "Errors parsed from dbt logs:"

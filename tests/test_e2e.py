@@ -111,4 +111,8 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built)
     assert "serving/snapshot" not in outcome.materialized
     assert _tree_digest(settings.serving) == before
     assert list(settings.quarantine.rglob("invoices_late_delivery.csv"))
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        runs = con.execute("select status, failed_checks from audit.pipeline_runs order by started_at").fetchall()
+    assert [r[0] for r in runs] == ["succeeded", "failed"]
+    assert "invoices_late_delivery.csv" in runs[1][1]
     shutil.move(bad, settings.quarantine / "moved-away.csv")
