@@ -1,0 +1,152 @@
+"""End to end on generated data: `arvo generate` -> ingestion -> dbt (the money marts and upstream).
+
+The generator builds in that promoters and customers higher on the value ladder retain better; the
+money marts must show it. A second, calibration build (CLV as-of one year before the data ends)
+checks the BG/NBD forecast of repeat transactions against what happened in the holdout year.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from dbt.cli.main import dbtRunner
+
+from arvo.analytics.clv import bgnbd_expected_purchases
+from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.generate import END_DATE, generate
+from arvo.secrets import ensure_pseudonym_key
+from ingestion.pipeline import ingest_pending
+
+pytestmark = pytest.mark.e2e
+
+CALIBRATION_END = "2025-09-30"
+
+
+def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
+    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult."""
+    saved = {name: os.environ.get(name) for name in ("ARVO_WAREHOUSE", "ARVO_PSEUDONYM_KEY")}
+    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
+    ensure_pseudonym_key(settings)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--vars",
+                json.dumps(dbt_vars),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch / "target"),
+                "--log-path",
+                str(scratch / "logs"),
+            ]
+        )
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _failures(result) -> list[str]:
+    """Names and messages of the dbt nodes that failed, for an assertion message that says why."""
+    if result.result is None:
+        return [str(result.exception)]
+    return [f"{r.node.name}: {r.message}" for r in result.result if r.status in ("error", "fail")]
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Generate the small scale, ingest, build the money marts and everything upstream of them, then the
+    calibration build; collect the figures the tests check."""
+    root = tmp_path_factory.mktemp("money_generated")
+    settings = Settings.under(root)
+    generate("small", 42, settings.landing)
+    results = ingest_pending(settings, settle_seconds=0)
+    assert results and all(r.status.startswith("loaded") for r in results)
+    money_marts = "+mart_value_retention +mart_revenue_retention +mart_clv_model_params"
+    built = run_dbt(settings, ["build", "--select", money_marts], {}, root)
+    assert built.success, _failures(built)
+    con = duckdb.connect(str(settings.warehouse))
+    figures: dict[str, object] = {
+        "retention": {
+            (segment, dimension, band): rate
+            for segment, dimension, band, rate in _fetch(
+                con, "select segment, dimension, band, retention_rate_12m from marts.mart_value_retention"
+            )
+        },
+        "categories": {c for (c,) in _fetch(con, "select distinct change_category from marts.fct_mrr")},
+        "max_grr": _fetch(con, "select max(gross_revenue_retention) from marts.mart_revenue_retention")[0][0],
+        "clv_customers": _fetch(
+            con, "select count(*), count(predicted_clv_eur) from marts.mart_customer_lifetime_value"
+        )[0],
+        # customers with MRR or with a (non-void, non-credit) order: the ones CLV must cover
+        "revenue_customers": _fetch(
+            con,
+            "select count(*) from (select customer_id from intermediate.int_customer_mrr_months "
+            "union select customer_id from intermediate.int_clv_transaction_days)",
+        )[0][0],
+    }
+    con.close()
+    calibration = run_dbt(
+        settings,
+        ["run", "--select", "+int_clv_params +int_clv_customer_summary"],
+        {"clv_as_of": CALIBRATION_END},
+        root,
+    )
+    assert calibration.success, _failures(calibration)
+    con = duckdb.connect(str(settings.warehouse))
+    params = dict(_fetch(con, "select parameter, value from intermediate.int_clv_params where model = 'bg_nbd'"))
+    rows = _fetch(
+        con,
+        "select summary.frequency, summary.recency, summary.tenure, count(distinct invoices.invoice_date) "
+        "from intermediate.int_clv_customer_summary as summary "
+        "left join intermediate.int_invoices_converted as invoices "
+        "  on invoices.customer_id = summary.customer_id "
+        f"  and invoices.invoice_date > date '{CALIBRATION_END}' "
+        "  and not invoices.is_void and invoices.amount >= 0 "
+        "group by all",
+    )
+    con.close()
+    x, t_x, tenure, actual = np.array(rows, dtype=float).T
+    holdout_weeks = (np.datetime64(END_DATE) - np.datetime64(CALIBRATION_END)).astype(int) / 7
+    expected = float(bgnbd_expected_purchases(params, holdout_weeks, x, t_x, tenure).sum())
+    figures["holdout"] = (expected, actual.sum())
+    return figures
+
+
+@pytest.mark.parametrize("segment", ["B2B", "B2C"])
+def test_promoters_and_higher_ladder_steps_retain_better(generated, segment):
+    rate = generated["retention"]
+    assert rate[(segment, "nps_category", "promoter")] > rate[(segment, "nps_category", "detractor")]
+    assert rate[(segment, "ladder_position", "proven")] > rate[(segment, "ladder_position", "below_parity")]
+    assert rate[(segment, "value_index_band", "60-80")] > rate[(segment, "value_index_band", "0-40")]
+
+
+def test_every_mrr_category_occurs_and_gross_retention_stays_at_most_100_percent(generated):
+    every = {"new", "expansion", "contraction", "churn", "reactivation", "unchanged"}
+    assert generated["categories"] == every
+    assert generated["max_grr"] <= 1.0
+
+
+def test_every_customer_with_revenue_gets_a_lifetime_value(generated):
+    customers, predicted = generated["clv_customers"]
+    assert customers == predicted == generated["revenue_customers"]
+
+
+def test_bgnbd_forecasts_the_holdout_year_within_ten_percent(generated):
+    expected, actual = generated["holdout"]
+    assert actual > 1000
+    assert expected == pytest.approx(actual, rel=0.10)
