@@ -44,9 +44,7 @@ class GenerationSummary:
     seconds: float = 0.0
 
 
-def generate(
-    scale: str, seed: int, out: Path, on_progress: ProgressCallback | None = None
-) -> GenerationSummary:
+def generate(scale: str, seed: int, out: Path, on_progress: ProgressCallback | None = None) -> GenerationSummary:
     """Write all eight entities under `out/<source>/<entity>/` for a scale and seed.
 
     The same (scale, seed) always produces byte-identical files: every random draw comes from a
@@ -120,8 +118,7 @@ def generate(
         zip(itertools.pairwise(bounds), part_rngs, strict=True), start=1
     ):
         subs_part = {
-            k: v[(b2b.subs["account_idx"] >= lo) & (b2b.subs["account_idx"] < hi)]
-            for k, v in b2b.subs.items()
+            k: v[(b2b.subs["account_idx"] >= lo) & (b2b.subs["account_idx"] < hi)] for k, v in b2b.subs.items()
         }
         orders_part = orders.simulate_orders(rng_orders, pop, np.arange(lo, hi))
         invoice_writer.write(*invoices.invoices_table(rng_invoices, pop, subs_part, orders_part, counters))

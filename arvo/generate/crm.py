@@ -57,12 +57,8 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
     new_company = names.company_names(rng, pop.country_idx[idx])
     new_last = names.person_names(rng, pop.country_idx[idx])[1]
     renamed_person = names._join(np.where(b2b, "", people.first[idx]), new_last, sep=" ")
-    v2_name = np.where(
-        b2b & (change < 0.5), new_company, np.where(~b2b & (change < 0.7), renamed_person, v2_name)
-    )
-    v2_industry = np.where(
-        b2b & (change >= 0.5), industries[rng.integers(0, len(industries), len(idx))], v2_industry
-    )
+    v2_name = np.where(b2b & (change < 0.5), new_company, np.where(~b2b & (change < 0.7), renamed_person, v2_name))
+    v2_industry = np.where(b2b & (change >= 0.5), industries[rng.integers(0, len(industries), len(idx))], v2_industry)
     v2_country = np.where(~b2b & (change >= 0.7), countries[rng.integers(0, 3, len(idx))], v2_country)
     v2_updated = update_day[idx] * DAY + business_seconds(rng, len(idx))
 
@@ -102,9 +98,7 @@ class Contacts:
         return Contacts(self.contact_id[a:b], self.account_idx[a:b], self.created_s[a:b])
 
 
-def contacts_table(
-    rng: np.random.Generator, pop: Population, people: People
-) -> tuple[pa.Table, np.ndarray, Contacts]:
+def contacts_table(rng: np.random.Generator, pop: Population, people: People) -> tuple[pa.Table, np.ndarray, Contacts]:
     """1-4 contacts per B2B account, the person themself for B2C; some later role changes."""
     per_account = np.where(pop.is_b2b, rng.choice([1, 2, 3, 4], size=pop.n, p=[0.3, 0.35, 0.2, 0.15]), 1)
     account_idx = np.repeat(np.arange(pop.n), per_account)
@@ -119,12 +113,8 @@ def contacts_table(
     last = np.where(b2b, last, people.last[account_idx])
     full_name = names._join(first, last, sep=" ")
     local = names._join(names.ascii_slug(first), names.ascii_slug(last), sep=".")
-    company_domain = names._join(
-        names.ascii_slug(people.account_name[account_idx], sep="-"), "example", sep="."
-    )
-    mailbox = np.array(["posti.example", "mail.example", "inbox.example"], dtype=object)[
-        rng.integers(0, 3, m)
-    ]
+    company_domain = names._join(names.ascii_slug(people.account_name[account_idx], sep="-"), "example", sep=".")
+    mailbox = np.array(["posti.example", "mail.example", "inbox.example"], dtype=object)[rng.integers(0, 3, m)]
     number = (np.arange(m) % 997).astype(str).astype(object)
     email = np.where(
         b2b,
@@ -152,9 +142,7 @@ def contacts_table(
         {
             "contact_id": writer.text(cid),
             "account_id": writer.text(pop.account_id[account_idx][np.r_[np.arange(m), v2]]),
-            "email": writer.text(
-                np.concatenate([email, email[v2]]), valid=np.concatenate([has_email, has_email[v2]])
-            ),
+            "email": writer.text(np.concatenate([email, email[v2]]), valid=np.concatenate([has_email, has_email[v2]])),
             "full_name": writer.text(np.concatenate([full_name, full_name[v2]])),
             "role": writer.text(np.concatenate([role, roles[rng.integers(0, len(roles), len(v2))]])),
             "created_at": writer.timestamps(created_all, style),

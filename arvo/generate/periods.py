@@ -25,13 +25,7 @@ def next_quarter_label(days: np.ndarray) -> np.ndarray:
 
 def month_start(days: np.ndarray) -> np.ndarray:
     """Day number of the first day of each day's month."""
-    return (
-        np.asarray(days)
-        .astype("datetime64[D]")
-        .astype("datetime64[M]")
-        .astype("datetime64[D]")
-        .astype(np.int64)
-    )
+    return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def add_months(month_start_days: np.ndarray, k: int | np.ndarray) -> np.ndarray:

@@ -28,37 +28,37 @@ VALUE_INDEX_WEIGHTS: dict[str, dict[str, float]] = {
 # B2B outcomes lean on economic and functional value, B2C outcomes on emotional, social and symbolic.
 VALUE_WEIGHTS: dict[str, dict[str, dict[str, float]]] = {
     "B2B": {
-        "nps": {"economic": 1.00, "functional": 0.65, "emotional": 0.30, "social": 0.10, "symbolic": 0.00},
+        "nps": {"economic": 1.0, "functional": 0.6, "emotional": 0.3, "social": 0.1, "symbolic": 0.0},
         "retention_12m": {
-            "functional": 1.00,
-            "economic": 0.65,
+            "functional": 1.0,
+            "economic": 0.45,
             "emotional": 0.25,
-            "social": 0.05,
-            "symbolic": 0.00,
+            "social": 0.1,
+            "symbolic": 0.0,
         },
         "expansion_12m": {
-            "economic": 1.00,
-            "functional": 0.60,
+            "economic": 1.0,
+            "functional": 0.4,
             "social": 0.25,
             "emotional": 0.05,
-            "symbolic": 0.00,
+            "symbolic": 0.0,
         },
     },
     "B2C": {
-        "nps": {"emotional": 1.00, "social": 0.65, "symbolic": 0.35, "functional": 0.10, "economic": 0.00},
+        "nps": {"emotional": 1.0, "social": 0.6, "symbolic": 0.35, "functional": 0.1, "economic": 0.0},
         "retention_12m": {
-            "emotional": 1.00,
-            "symbolic": 0.60,
-            "social": 0.30,
-            "functional": 0.10,
-            "economic": 0.00,
+            "emotional": 1.0,
+            "symbolic": 0.55,
+            "social": 0.25,
+            "functional": 0.1,
+            "economic": 0.0,
         },
         "expansion_12m": {
-            "symbolic": 1.00,
-            "social": 0.45,
+            "symbolic": 1.0,
+            "social": 0.4,
             "emotional": 0.15,
-            "functional": 0.10,
-            "economic": 0.00,
+            "functional": 0.05,
+            "economic": 0.0,
         },
     },
 }
@@ -76,14 +76,14 @@ LADDER_VALUE_LOADING = 1.2
 LADDER_THRESHOLDS = (-1.1, -0.5, 0.0, 0.55, 1.1)  # awareness .. fulfilment, on the standardised score
 
 # How strongly the outcome latents translate into behaviour.
-B2B_MONTHLY_CHURN_BASE = 0.009  # monthly churn hazard at an average latent
-B2B_CHURN_SENSITIVITY = 1.3  # hazard = base * exp(-sensitivity * retention latent)
+B2B_MONTHLY_CHURN_BASE = 0.008  # monthly churn hazard at an average latent
+B2B_CHURN_SENSITIVITY = 1.8  # hazard = base * exp(-sensitivity * retention latent)
 B2B_MONTHLY_UPGRADE_BASE = 0.02
-B2B_UPGRADE_SENSITIVITY = 1.6
+B2B_UPGRADE_SENSITIVITY = 2.0
 B2B_MONTHLY_DOWNGRADE_BASE = 0.006
 B2C_FREQUENCY_SENSITIVITY = 0.3  # lambda * exp(sensitivity * retention latent)
-B2C_DROPOUT_SENSITIVITY = 1.3  # p * exp(-sensitivity * retention latent)
-B2C_SPEND_GROWTH_PER_YEAR = 0.45  # basket value drifts by exp(this * expansion latent * years)
+B2C_DROPOUT_SENSITIVITY = 1.8  # p * exp(-sensitivity * retention latent)
+B2C_SPEND_GROWTH_PER_YEAR = 0.75  # basket value drifts by exp(this * expansion latent * years)
 
 # BG/NBD and Gamma-Gamma population parameters for B2C orders (time unit: week; money: EUR).
 BG_NBD = {"r": 3.0, "alpha": 2.6, "a": 3.0, "b": 160.0}
@@ -111,9 +111,7 @@ def ladder_loadings(segment: str) -> np.ndarray:
 
 def total_effects(segment: str, outcome: str) -> dict[str, float]:
     """Total effect of each value type on an outcome latent: direct weight plus the path via the ladder."""
-    total = _vector(VALUE_WEIGHTS[segment][outcome]) + LADDER_WEIGHTS[segment][outcome] * ladder_loadings(
-        segment
-    )
+    total = _vector(VALUE_WEIGHTS[segment][outcome]) + LADDER_WEIGHTS[segment][outcome] * ladder_loadings(segment)
     return {v: round(float(t), 4) for v, t in zip(VALUE_TYPES, total, strict=True)}
 
 
@@ -134,9 +132,7 @@ TRUE_DRIVERS: dict[str, dict[str, list[str]]] = {s: {o: _ranked(s, o) for o in O
 LADDER_ORDER: tuple[str, ...] = tuple(f"ladder_{s}" for s in LADDER_STEPS)
 
 
-def outcome_latent(
-    values: np.ndarray, ladder: np.ndarray, segment_is_b2b: np.ndarray, outcome: str
-) -> np.ndarray:
+def outcome_latent(values: np.ndarray, ladder: np.ndarray, segment_is_b2b: np.ndarray, outcome: str) -> np.ndarray:
     """Standardised latent score of an outcome (before outcome noise) per customer.
 
     `values` is (n, 5) latent value types, `ladder` the standardised ladder score.

@@ -64,9 +64,7 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     eta_ret = pop.eta["retention_12m"][b2b]
     eta_exp = pop.eta["expansion_12m"][b2b]
     churn_h = structure.B2B_MONTHLY_CHURN_BASE * np.exp(-structure.B2B_CHURN_SENSITIVITY * eta_ret)
-    up_h = np.minimum(
-        structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp), 0.25
-    )
+    up_h = np.minimum(structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp), 0.25)
     down_h = structure.B2B_MONTHLY_DOWNGRADE_BASE * np.exp(-0.6 * eta_exp)
     winback_h = 0.03 * np.exp(0.6 * eta_ret)
 
@@ -74,9 +72,7 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     deals = _Growable()
     n_subs = 0
 
-    def open_subs(
-        who: np.ndarray, plan: np.ndarray, start: np.ndarray, mrr: np.ndarray, addon: bool
-    ) -> np.ndarray:
+    def open_subs(who: np.ndarray, plan: np.ndarray, start: np.ndarray, mrr: np.ndarray, addon: bool) -> np.ndarray:
         nonlocal n_subs
         ids = np.arange(n_subs, n_subs + len(who))
         n_subs += len(who)
@@ -132,9 +128,7 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
         month_day = add_months(first_month, m)  # 1st of month m
         next_month_day = add_months(first_month, m + 1)
         # Won deals start their subscription on the close day.
-        starting = (
-            won & ~ever & (close_day >= month_day) & (close_day < next_month_day) & (close_day <= END_DAY)
-        )
+        starting = won & ~ever & (close_day >= month_day) & (close_day < next_month_day) & (close_day <= END_DAY)
         idx = np.flatnonzero(starting)
         if len(idx):
             main_sub[idx] = open_subs(idx, plan[idx], close_day[idx], mrr[idx], False)
@@ -204,9 +198,7 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
         idx = np.flatnonzero(back)
         if len(idx):
             plan[idx] = np.maximum(plan[idx] - 1, 0)
-            mrr[idx] = np.round(
-                local_price(PLAN_PRICE_EUR[plan[idx]], currency[idx]) * (1 - discount[idx]), 2
-            )
+            mrr[idx] = np.round(local_price(PLAN_PRICE_EUR[plan[idx]], currency[idx]) * (1 - discount[idx]), 2)
             main_sub[idx] = open_subs(idx, plan[idx], np.full(len(idx), month_day), mrr[idx], False)
             active[idx] = True
             decided = (month_day - rng.integers(3, 15, len(idx))) * DAY + business_seconds(rng, len(idx))

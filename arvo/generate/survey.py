@@ -139,9 +139,7 @@ def wave_days() -> np.ndarray:
     return add_months(START_DAY, np.arange(1, 36, 3)) + 4
 
 
-def invitations(
-    pop: Population, contacts: Contacts, subs: dict[str, np.ndarray], orders: Orders
-) -> Invitations:
+def invitations(pop: Population, contacts: Contacts, subs: dict[str, np.ndarray], orders: Orders) -> Invitations:
     """Who is asked in each wave: contacts of B2B accounts with a running subscription, and B2C
     customers who ordered in the previous 120 days."""
     acc = contacts.account_idx
@@ -162,9 +160,7 @@ def invitations(
     return Invitations(np.concatenate(out_c), np.concatenate(out_d))
 
 
-def _rating(
-    latent: np.ndarray, lo: int, hi: int, center: float, spread: float, noise: np.ndarray
-) -> np.ndarray:
+def _rating(latent: np.ndarray, lo: int, hi: int, center: float, spread: float, noise: np.ndarray) -> np.ndarray:
     return np.clip(np.round(center + spread * latent + noise), lo, hi)
 
 
@@ -174,7 +170,7 @@ def responses_table(
     """One row per response x question (comments only when written), the monthly file labels, and
     the number of responses (response ids count up from `first_number`)."""
     m_contacts = len(contacts.contact_id)
-    contact_value = 0.35 * rng.standard_normal((m_contacts, len(VALUE_TYPES)))
+    contact_value = 0.3 * rng.standard_normal((m_contacts, len(VALUE_TYPES)))
     contact_ladder = 0.25 * rng.standard_normal(m_contacts)
     contact_value[~pop.is_b2b[contacts.account_idx]] = 0.0  # a B2C customer is the contact
 
@@ -203,7 +199,7 @@ def responses_table(
     angry = (nps_latent < -1.0) & (rng.random(r) < 0.15)
     answers: dict[str, np.ndarray] = {"nps": np.where(angry, rng.integers(0, 4, r), nps).astype(float)}
     for k, v in enumerate(VALUE_TYPES):
-        answers[f"value_{v}"] = _rating(values[:, k], 1, 7, 4.0, 1.3, 0.6 * rng.standard_normal(r))
+        answers[f"value_{v}"] = _rating(values[:, k], 1, 7, 4.0, 1.3, 0.5 * rng.standard_normal(r))
     for s, step in enumerate(LADDER_STEPS):
         reached = depth > s
         high = np.where(rng.random(r) < 0.5, 5, 4)
@@ -252,9 +248,7 @@ def responses_table(
             "contact_id": writer.lookup(contacts.contact_id, contact[row_resp], valid=has_contact[row_resp]),
             "responded_at": writer.timestamps(responded_s, style).take(pa.array(row_resp)),
             "answer_numeric": writer.decimals(values_long, scale=0, valid=num_valid),
-            "answer_text": writer.lookup(
-                [c for p in pools for c in p], comment_idx[row_resp], valid=is_comment
-            ),
+            "answer_text": writer.lookup([c for p in pools for c in p], comment_idx[row_resp], valid=is_comment),
         },
     )
     return tbl, next_month_label(responded_s[row_resp] // DAY), r

@@ -79,9 +79,7 @@ def table(entity: str, columns: Mapping[str, pa.Array | np.ndarray]) -> pa.Table
     extra = set(columns) - set(names)
     if missing or extra:
         raise ValueError(f"{entity}: missing {sorted(missing)}, unexpected {sorted(extra)}")
-    arrays = [
-        c if isinstance(c, pa.Array | pa.ChunkedArray) else pa.array(c) for c in (columns[n] for n in names)
-    ]
+    arrays = [c if isinstance(c, pa.Array | pa.ChunkedArray) else pa.array(c) for c in (columns[n] for n in names)]
     return pa.table(arrays, names=list(names))
 
 
