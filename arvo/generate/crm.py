@@ -80,7 +80,7 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
             "updated_at": writer.timestamps(updated_s, style),
         },
     )
-    keep = latest_per_key_and_label(account_id, labels, updated_s)
+    keep = latest_per_key_and_label(np.concatenate([np.arange(n), idx]), labels, updated_s)
     return tbl.take(pa.array(keep)), labels[keep]
 
 
@@ -149,7 +149,7 @@ def contacts_table(rng: np.random.Generator, pop: Population, people: People) ->
             "updated_at": writer.timestamps(updated_all, style),
         },
     )
-    keep = latest_per_key_and_label(cid, labels, updated_all)
+    keep = latest_per_key_and_label(np.r_[np.arange(m), v2], labels, updated_all)
     return tbl.take(pa.array(keep)), labels[keep], Contacts(contact_id, account_idx, created_s)
 
 

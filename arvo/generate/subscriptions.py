@@ -266,5 +266,5 @@ def subscriptions_table(
         },
     )
     labels = next_month_label(updated // DAY)
-    keep = latest_per_key_and_label(sub_ids[rows], labels, updated)
+    keep = latest_per_key_and_label(rows, labels, updated)
     return tbl.take(pa.array(keep)), labels[keep]
