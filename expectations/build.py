@@ -113,9 +113,7 @@ def _keys(entity: Entity) -> list[dict[str, Any]]:
         )
         out.append(
             _expect(
-                "expect_compound_columns_to_be_unique"
-                if len(key) > 1
-                else "expect_column_values_to_be_unique",
+                "expect_compound_columns_to_be_unique" if len(key) > 1 else "expect_column_values_to_be_unique",
                 WARNING,
                 "several_versions_in_file",
                 f"several versions of the same {', '.join(key)} in one file: all are kept, the latest "
@@ -426,8 +424,7 @@ def _warehouse(entity: Entity) -> list[dict[str, Any]]:
                 "expect_column_values_to_be_null",
                 WARNING,
                 "fx_rate_exists",
-                "no rate for this currency in revenue/fx_rates: deliver rates, or amounts cannot be "
-                "converted to EUR",
+                "no rate for this currency in revenue/fx_rates: deliver rates, or amounts cannot be converted to EUR",
                 "currency",
                 column="_currency_without_rate",
             )

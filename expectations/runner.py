@@ -68,19 +68,15 @@ class SuiteRunner:
         datasource = self._context.data_sources.add_pandas("arvo_batches")
         asset = datasource.add_dataframe_asset("batch")
         self._batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        self._suites = {
-            p.stem: load_suite_json(p.stem, suites_dir) for p in sorted(suites_dir.glob("*.json"))
-        }
+        self._suites = {p.stem: load_suite_json(p.stem, suites_dir) for p in sorted(suites_dir.glob("*.json"))}
         self._lock = threading.Lock()
 
     def suite(self, entity: str) -> dict[str, Any]:
         return self._suites[entity]
 
-    def validate(
-        self, entity: str, frame: pd.DataFrame, parameters: dict[str, Any] | None = None
-    ) -> list[Finding]:
+    def validate(self, entity: str, frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> list[Finding]:
         """Run the entity's suite on `frame` (which must carry `_row_number`); failures as Findings."""
-        present = set(frame.columns)
+        present = set(frame.columns) - {ROW_NUMBER}
         runnable = [
             e
             for e in self._suites[entity]["expectations"]
@@ -93,11 +89,11 @@ class SuiteRunner:
                 for e in runnable
             ],
         )
-        result_format = {
-            "result_format": "SUMMARY",
-            "unexpected_index_column_names": [ROW_NUMBER],
-            "partial_unexpected_count": EXAMPLES,
-        }
+        # Row numbers travel as the (named) index: GX then reports them with the examples, which is
+        # ~10x cheaper than `unexpected_index_column_names` (that looks up every failing row in Python).
+        if ROW_NUMBER in frame.columns:
+            frame = frame.set_index(ROW_NUMBER)
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES}
         with self._lock:
             batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
             outcome = batch.validate(

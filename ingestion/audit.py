@@ -25,8 +25,7 @@ def open_read_only(settings: Settings) -> duckdb.DuckDBPyConnection | None:
         return None
     con = connect(settings, read_only=True)
     has_ledger = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'audit' and table_name = 'load_ledger'"
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'load_ledger'"
     ).fetchone()[0]
     if not has_ledger:
         con.close()
@@ -104,17 +103,11 @@ class UnknownLoad(LookupError):
 def quarantine_report(settings: Settings, load_id: str) -> dict[str, Any]:
     """The report.json of a quarantined load; a unique prefix of the load id is enough."""
     root = settings.quarantine
-    matches = (
-        sorted(p for p in root.glob("*") if p.is_dir() and p.name.startswith(load_id))
-        if root.is_dir()
-        else []
-    )
+    matches = sorted(p for p in root.glob("*") if p.is_dir() and p.name.startswith(load_id)) if root.is_dir() else []
     if len(matches) != 1:
         known = ", ".join(p.name for p in matches[:5])
         raise UnknownLoad(
-            f"no quarantined load {load_id!r} in {root}"
-            if not matches
-            else f"{load_id!r} is ambiguous: {known}"
+            f"no quarantined load {load_id!r} in {root}" if not matches else f"{load_id!r} is ambiguous: {known}"
         )
     report_path: Path = matches[0] / "report.json"
     return json.loads(report_path.read_text(encoding="utf-8"))

@@ -99,9 +99,7 @@ def fingerprint(path: Path, check_utf8: bool) -> Fingerprint:
         try:
             error = _first_utf8_error(path)
         except (OSError, EOFError) as exc:
-            return Fingerprint(
-                digest.hexdigest(), ("parse", f"cannot decompress the file ({exc}); re-send it.")
-            )
+            return Fingerprint(digest.hexdigest(), ("parse", f"cannot decompress the file ({exc}); re-send it."))
     return Fingerprint(digest.hexdigest(), ("encoding", error) if error else None)
 
 

@@ -38,16 +38,10 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
             "case when q.question_id is null and t.question_id is not null and t.survey_id is not null "
             "then t.survey_id || '/' || t.question_id end as _question_unknown",
         ]
-    if (
-        entity.name in ("contacts", "deals", "responses", "invoices", "subscriptions")
-        and "account_id" in present
-    ):
-        joins.append(
-            "left join (select distinct account_id from raw.accounts) a on a.account_id = t.account_id"
-        )
+    if entity.name in ("contacts", "deals", "responses", "invoices", "subscriptions") and "account_id" in present:
+        joins.append("left join (select distinct account_id from raw.accounts) a on a.account_id = t.account_id")
         select.append(
-            "case when t.account_id is not null and a.account_id is null "
-            "then t.account_id end as _account_unknown"
+            "case when t.account_id is not null and a.account_id is null then t.account_id end as _account_unknown"
         )
     if entity.name in ("invoices", "subscriptions", "deals") and "currency" in present:
         joins.append("left join (select distinct currency from raw.fx_rates) r on r.currency = t.currency")
@@ -63,9 +57,7 @@ def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: 
     present = set(staged_columns)
     columns = [f"t.{quote_ident(c.name)}" for c in entity.columns if c.name in present]
     columns += [
-        f"t.{quote_ident(unparsed_column(c.name))}"
-        for c in entity.columns
-        if c.name in present and c.type != "text"
+        f"t.{quote_ident(unparsed_column(c.name))}" for c in entity.columns if c.name in present and c.type != "text"
     ]
     derived, joins = _derived(entity, present)
     sql = (

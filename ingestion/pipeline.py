@@ -74,9 +74,7 @@ class Progress:
         line = f"[{self.index}/{self.total}] {self.entity}: {self.file_path} {self.stage}"
         if self.result is not None:
             r = self.result
-            line += (
-                f": {r.status} in={r.rows_in} loaded={r.rows_loaded} rejected={r.rows_rejected}; {r.reason}"
-            )
+            line += f": {r.status} in={r.rows_in} loaded={r.rows_loaded} rejected={r.rows_rejected}; {r.reason}"
         return line
 
 
@@ -120,9 +118,7 @@ def _known_delivery(con: duckdb.DuckDBPyConnection, rel_path: str, landed: Lande
     return row is not None
 
 
-def _prior_content(
-    con: duckdb.DuckDBPyConnection, entity: Entity, sha256: str
-) -> tuple[str, str, str] | None:
+def _prior_content(con: duckdb.DuckDBPyConnection, entity: Entity, sha256: str) -> tuple[str, str, str] | None:
     """(load_id, status, file_path) of an earlier loaded or quarantined file with the same bytes."""
     return con.execute(
         f"select load_id, status, file_path from {LEDGER_TABLE} "
@@ -180,9 +176,7 @@ def _reason(findings: list[Finding], status: str) -> str:
     return head + more
 
 
-def _insert_raw(
-    con: duckdb.DuckDBPyConnection, entity: Entity, extras: list[str], result: LoadResult
-) -> None:
+def _insert_raw(con: duckdb.DuckDBPyConnection, entity: Entity, extras: list[str], result: LoadResult) -> None:
     columns = [*entity.column_names, *extras]
     target = ", ".join(quote_ident(c) for c in columns)
     source = ", ".join(quote_ident(c) for c in columns)
@@ -248,9 +242,7 @@ def load_file(
                 f"See `arvo quarantine show {load_id}`, fix the file and drop it again."
             )
         else:
-            result.reason = (
-                f"same content (sha256) as {path}, already loaded in load {load_id}; nothing loaded."
-            )
+            result.reason = f"same content (sha256) as {path}, already loaded in load {load_id}; nothing loaded."
         result.finished_at = _now()
         _write_ledger(con, result, landed)
         return result
@@ -330,7 +322,8 @@ def ingest_pending(
             result = load_file(con, settings, landed, report, run_id)
             if result is None:
                 continue
-            log.info("%s %s: %s", result.status, result.file_path, result.reason)
+            level = logging.WARNING if result.status == QUARANTINED else logging.INFO
+            log.log(level, "%s %s (load %s): %s", result.status, result.file_path, result.load_id, result.reason)
             report("done", result)
             results.append(result)
         return results

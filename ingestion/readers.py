@@ -102,8 +102,7 @@ def _stage_as_text(con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, c
     source_names = [row[0] for row in described]
     names = normalise_header(source_names, contract)
     select = ", ".join(
-        f"cast({quote_ident(s)} as VARCHAR) as {quote_ident(n)}"
-        for s, n in zip(source_names, names, strict=True)
+        f"cast({quote_ident(s)} as VARCHAR) as {quote_ident(n)}" for s, n in zip(source_names, names, strict=True)
     )
     con.execute(f"create or replace temp table {STAGE}_text as select {select} from {reader_sql}", [path])
     return names
@@ -136,9 +135,7 @@ def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
             "export) and drop the file again.",
         ) from exc
     # rowid follows file order (insertion order is preserved), so it numbers the data rows.
-    con.execute(
-        f"create or replace temp table {STAGE} as select *, rowid + 1 as {ROW_NUMBER} from {STAGE}_text"
-    )
+    con.execute(f"create or replace temp table {STAGE} as select *, rowid + 1 as {ROW_NUMBER} from {STAGE}_text")
     con.execute(f"drop table {STAGE}_text")
     rows_in = con.execute(f"select count(*) from {STAGE}").fetchone()[0]
     if rows_in == 0:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from arvo.config import Settings
 from ingestion.contract import ENTITIES
 from ingestion.pipeline import Progress, ingest_pending
@@ -64,7 +66,17 @@ def _progress(event: Progress) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    results = ingest_pending(settings, args.entity, on_progress=_progress, settle_seconds=args.settle_seconds)
+    try:
+        results = ingest_pending(settings, args.entity, on_progress=_progress, settle_seconds=args.settle_seconds)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        print(
+            f"the warehouse {settings.warehouse} is in use by another process (another arvo ingest or run, "
+            f"or a tool holding it open); nothing was loaded. Try again when it has finished.\n{exc}",
+            file=sys.stderr,
+        )
+        return 3
     for result in results:
         print(format_result(result), flush=True)
     quarantined = [r for r in results if r.status == QUARANTINED]
