@@ -5,6 +5,7 @@ One pipeline build is shared by the tests of this module (dbt and Dagster take s
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 from collections.abc import Iterator
@@ -95,14 +96,15 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built)
     settings, _ = built
     before = _tree_digest(settings.serving)
     source = sorted((settings.landing / "revenue" / "invoices").glob("*.csv"))[0]
-    lines = source.read_text(encoding="utf-8").splitlines()
+    with source.open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
     bad = settings.landing / "revenue" / "invoices" / "invoices_late_delivery.csv"
     # one row with a non-numeric amount: an error-level expectation fails and the file is quarantined
-    row = lines[1].split(",")
-    header = lines[0].split(",")
-    row[header.index("invoice_id")] = "INV-BAD-0001"
-    row[header.index("amount")] = "twelve"
-    bad.write_text(lines[0] + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    row.update(invoice_id="INV-BAD-0001", amount="twelve")
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
     with pytest.MonkeyPatch.context():
         outcome = run_pipeline(settings)
     assert not outcome.success
