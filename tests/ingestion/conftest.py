@@ -189,9 +189,7 @@ def warehouse_snapshot(settings: Settings) -> dict[str, list[tuple]]:
 
     con = connect(settings)
     try:
-        return {
-            name: sorted(map(repr, con.execute(f"select * from raw.{name}").fetchall())) for name in ENTITIES
-        }
+        return {name: sorted(map(repr, con.execute(f"select * from raw.{name}").fetchall())) for name in ENTITIES}
     finally:
         con.close()
 

@@ -69,9 +69,7 @@ def test_crash_mid_load_then_rerun_converges(tmp_path: Path, stage: str):
     assert warehouse_snapshot(crashed)["responses"] == []
 
     rerun = ingest(crashed)
-    assert [(r.entity, r.status) for r in rerun] == [
-        (e, "loaded") for e in ("responses", "fx_rates", "invoices")
-    ]
+    assert [(r.entity, r.status) for r in rerun] == [(e, "loaded") for e in ("responses", "fx_rates", "invoices")]
 
     clean = Settings.under(tmp_path / "clean")
     _land_all(clean)

@@ -52,9 +52,7 @@ def test_new_version_of_a_key_is_kept_in_raw(baseline):
     drop(baseline, "accounts", "accounts_002.csv", csv_text(newer))
     assert ingest(baseline)[0].status == LOADED
     con = connect(baseline)
-    names = con.execute(
-        "select account_name from raw.accounts where account_id = 'A1' order by updated_at"
-    ).fetchall()
+    names = con.execute("select account_name from raw.accounts where account_id = 'A1' order by updated_at").fetchall()
     con.close()
     assert names == [("Äijälä Oy",), ("Äijälä Group",)]
 

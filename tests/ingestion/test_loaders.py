@@ -22,9 +22,7 @@ EXPECTED = [
 
 
 def _rows() -> list[dict[str, str]]:
-    return [
-        {**r, "region": region} for r, region in zip(VALID_ROWS["invoices"], ("north", "south"), strict=True)
-    ]
+    return [{**r, "region": region} for r, region in zip(VALID_ROWS["invoices"], ("north", "south"), strict=True)]
 
 
 def _write_csv(settings):
@@ -82,11 +80,7 @@ def test_loader_types_rows_and_keeps_lineage(baseline, writer):
     con.close()
     assert got == EXPECTED
     assert lineage == [(f"revenue/invoices/{path.name}", result.sha256, result.load_id)]
-    assert (
-        types["amount"] == "DECIMAL(18,4)"
-        and types["invoice_date"] == "DATE"
-        and types["region"] == "VARCHAR"
-    )
+    assert types["amount"] == "DECIMAL(18,4)" and types["invoice_date"] == "DATE" and types["region"] == "VARCHAR"
 
 
 def test_timestamps_with_offsets_are_stored_as_utc(settings):
@@ -119,3 +113,24 @@ def test_parquet_with_zoned_timestamps_is_utc(settings):
     con = connect(settings)
     assert con.execute("select created_at from raw.accounts").fetchone()[0] == dt.datetime(2024, 6, 1, 9, 0)
     con.close()
+
+
+def test_excel_style_csv_with_bom_crlf_and_quoted_newlines(settings):
+    drop(settings, "accounts", "a.csv", "\ufeff" + csv_text(VALID_ROWS["accounts"]).replace("\n", "\r\n"))
+    drop(
+        settings,
+        "accounts",
+        "b.csv",
+        "account_id,account_name,segment,industry,country,created_at,updated_at\n"
+        'A5,"Multi\nline, ""quoted""",B2B,x,FI,2024-01-01,2024-01-01\nA6,B,B2C,,FI,2024-01-01,2024-01-01\n',
+    )
+    assert [r.status for r in ingest(settings)] == [LOADED, LOADED]
+    con = connect(settings)
+    got = con.execute("select account_id, account_name, country, _row_number from raw.accounts order by 1").fetchall()
+    con.close()
+    assert got == [
+        ("A1", "Äijälä Oy", "FI", 1),
+        ("A2", "Bo Ek", "SE", 2),
+        ("A5", 'Multi\nline, "quoted"', "FI", 1),
+        ("A6", "B", "FI", 2),
+    ]
