@@ -19,9 +19,9 @@ CRM_TS_STYLE_P = (0.85, 0.05, 0.10)  # Z, naive, +02:00/+03:00
 class People:
     """Names of the account itself: a company name (B2B) or a person (B2C)."""
 
-    account_name: np.ndarray
-    first: np.ndarray  # B2C person first name (None for B2B)
-    last: np.ndarray
+    account_name: pa.Array
+    first: pa.Array  # B2C person first name (null for B2B)
+    last: pa.Array
 
 
 def _ts_style(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -31,17 +31,17 @@ def _ts_style(rng: np.random.Generator, n: int) -> np.ndarray:
 def account_names(rng: np.random.Generator, pop: Population) -> People:
     first, last = names.person_names(rng, pop.country_idx)
     company = names.company_names(rng, pop.country_idx)
-    person = names._join(first, last, sep=" ")
-    return People(np.where(pop.is_b2b, company, person), np.where(pop.is_b2b, None, first), last)
+    person = names.join(first, last, sep=" ")
+    return People(names.where(pop.is_b2b, company, person), names.where(pop.is_b2b, None, first), last)
 
 
 def accounts_table(rng: np.random.Generator, pop: Population, people: People) -> tuple[pa.Table, np.ndarray]:
     """All account versions and their file labels (quarterly delta exports)."""
     n = pop.n
-    industries = np.array(names.INDUSTRIES, dtype=object)
-    industry = np.where(pop.is_b2b, industries[rng.integers(0, len(industries), n)], None)
-    countries = np.array(names.COUNTRIES, dtype=object)
-    country = countries[pop.country_idx]
+    industries = pa.array(names.INDUSTRIES, pa.string())
+    industry = writer.lookup(industries, rng.integers(0, len(industries), n), valid=pop.is_b2b)
+    countries = pa.array(names.COUNTRIES, pa.string())
+    country = countries.take(pa.array(pop.country_idx))
 
     # Second versions: a later update in a later quarter (rename, new industry, a move).
     created_day = pop.created_day
@@ -50,37 +50,41 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
     has_v2 = (rng.random(n) < SECOND_VERSION_SHARE) & (update_day <= END_DAY)
     idx = np.flatnonzero(has_v2)
     change = rng.random(len(idx))
-    v2_name = people.account_name[idx].copy()
-    v2_industry = industry[idx].copy()
-    v2_country = country[idx].copy()
+    take = pa.array(idx)
     b2b = pop.is_b2b[idx]
     new_company = names.company_names(rng, pop.country_idx[idx])
     new_last = names.person_names(rng, pop.country_idx[idx])[1]
-    renamed_person = names._join(np.where(b2b, "", people.first[idx]), new_last, sep=" ")
-    v2_name = np.where(b2b & (change < 0.5), new_company, np.where(~b2b & (change < 0.7), renamed_person, v2_name))
-    v2_industry = np.where(b2b & (change >= 0.5), industries[rng.integers(0, len(industries), len(idx))], v2_industry)
-    v2_country = np.where(~b2b & (change >= 0.7), countries[rng.integers(0, 3, len(idx))], v2_country)
+    renamed_person = names.join(names.where(b2b, "", people.first.take(take)), new_last, sep=" ")
+    v2_name = names.where(
+        b2b & (change < 0.5),
+        new_company,
+        names.where(~b2b & (change < 0.7), renamed_person, people.account_name.take(take)),
+    )
+    new_industry = industries.take(pa.array(rng.integers(0, len(industries), len(idx))))
+    v2_industry = names.where(b2b & (change >= 0.5), new_industry, industry.take(take))
+    new_country = countries.take(pa.array(rng.integers(0, 3, len(idx))))
+    v2_country = names.where(~b2b & (change >= 0.7), new_country, country.take(take))
     v2_updated = update_day[idx] * DAY + business_seconds(rng, len(idx))
 
-    account_id = np.concatenate([pop.account_id, pop.account_id[idx]])
+    rows = np.concatenate([np.arange(n), idx])
     updated_s = np.concatenate([pop.created_s + rng.integers(0, 600, n), v2_updated])
     created_s = np.concatenate([pop.created_s, pop.created_s[idx]])
     segment = np.where(np.concatenate([pop.is_b2b, b2b]), "B2B", "B2C")
-    style = _ts_style(rng, len(account_id))
+    style = _ts_style(rng, len(rows))
     labels = next_quarter_label(updated_s // DAY)
     tbl = writer.table(
         "accounts",
         {
-            "account_id": writer.text(account_id),
-            "account_name": writer.text(np.concatenate([people.account_name, v2_name])),
+            "account_id": writer.lookup(pop.account_id, rows),
+            "account_name": pa.concat_arrays([people.account_name, v2_name]),
             "segment": writer.text(segment),
-            "industry": writer.text(np.concatenate([industry, v2_industry])),
-            "country": writer.text(np.concatenate([country, v2_country])),
+            "industry": pa.concat_arrays([industry, v2_industry]),
+            "country": pa.concat_arrays([country, v2_country]),
             "created_at": writer.timestamps(created_s, style),
             "updated_at": writer.timestamps(updated_s, style),
         },
     )
-    keep = latest_per_key_and_label(np.concatenate([np.arange(n), idx]), labels, updated_s)
+    keep = latest_per_key_and_label(rows, labels, updated_s)
     return tbl.take(pa.array(keep)), labels[keep]
 
 
@@ -88,14 +92,14 @@ def accounts_table(rng: np.random.Generator, pop: Population, people: People) ->
 class Contacts:
     """Contacts in account order (the first version of each), for the survey."""
 
-    contact_id: np.ndarray
+    contact_id: pa.Array
     account_idx: np.ndarray
     created_s: np.ndarray
 
     def for_accounts(self, lo: int, hi: int) -> Contacts:
         """The contacts of accounts lo <= index < hi (a contiguous slice: contacts are in account order)."""
         a, b = np.searchsorted(self.account_idx, [lo, hi])
-        return Contacts(self.contact_id[a:b], self.account_idx[a:b], self.created_s[a:b])
+        return Contacts(self.contact_id.slice(a, b - a), self.account_idx[a:b], self.created_s[a:b])
 
 
 def contacts_table(rng: np.random.Generator, pop: Population, people: People) -> tuple[pa.Table, np.ndarray, Contacts]:
@@ -108,48 +112,49 @@ def contacts_table(rng: np.random.Generator, pop: Population, people: People) ->
     lag = np.where(first_of_account, 0, rng.exponential(90, m)).astype(np.int64) * DAY
     created_s = np.minimum(pop.created_s[account_idx] + lag, END_DAY * DAY + 12 * 3600)
 
+    of_account = pa.array(account_idx)
     first, last = names.person_names(rng, pop.country_idx[account_idx])
-    first = np.where(b2b, first, people.first[account_idx])
-    last = np.where(b2b, last, people.last[account_idx])
-    full_name = names._join(first, last, sep=" ")
-    local = names._join(names.ascii_slug(first), names.ascii_slug(last), sep=".")
-    company_domain = names._join(names.ascii_slug(people.account_name[account_idx], sep="-"), "example", sep=".")
-    mailbox = np.array(["posti.example", "mail.example", "inbox.example"], dtype=object)[rng.integers(0, 3, m)]
-    number = (np.arange(m) % 997).astype(str).astype(object)
-    email = np.where(
+    first = names.where(b2b, first, people.first.take(of_account))
+    last = names.where(b2b, last, people.last.take(of_account))
+    full_name = names.join(first, last, sep=" ")
+    local = names.join(names.ascii_slug(first), names.ascii_slug(last), sep=".")
+    company_domain = names.join(names.ascii_slug(people.account_name.take(of_account), sep="-"), "example", sep=".")
+    mailbox = writer.lookup(["posti.example", "mail.example", "inbox.example"], rng.integers(0, 3, m))
+    number = pa.array(np.arange(m) % 997).cast(pa.string())
+    email = names.where(
         b2b,
-        names._join(local, company_domain, sep="@"),
-        names._join(names._join(local, number, sep=""), mailbox, sep="@"),
+        names.join(local, company_domain, sep="@"),
+        names.join(names.join(local, number, sep=""), mailbox, sep="@"),
     )
     has_email = rng.random(m) > 0.02
-    roles = np.array(names.B2B_ROLES, dtype=object)
-    role = np.where(b2b, roles[rng.integers(0, len(roles), m)], None)
-    contact_id = np.char.add("CON-", np.char.zfill(np.arange(1, m + 1).astype(str), 8)).astype(object)
+    roles = pa.array(names.B2B_ROLES, pa.string())
+    role = writer.lookup(roles, rng.integers(0, len(roles), m), valid=b2b)
+    contact_id = writer.make_ids("CON-", np.arange(1, m + 1), 8)
 
     # A tenth of B2B contacts change role in a later quarter: a second version.
     next_q = next_quarter_label(created_s // DAY).astype(np.int64)
     update_day = next_q + (rng.random(m) * (END_DAY + 1 - next_q).clip(0)).astype(np.int64)
     v2 = np.flatnonzero(b2b & (rng.random(m) < 0.10) & (update_day <= END_DAY))
-    cid = np.concatenate([contact_id, contact_id[v2]])
+    rows = np.r_[np.arange(m), v2]
     created_all = np.concatenate([created_s, created_s[v2]])
     updated_all = np.concatenate(
         [created_s + rng.integers(0, 600, m), update_day[v2] * DAY + business_seconds(rng, len(v2))]
     )
-    style = _ts_style(rng, len(cid))
+    style = _ts_style(rng, len(rows))
     labels = next_quarter_label(updated_all // DAY)
     tbl = writer.table(
         "contacts",
         {
-            "contact_id": writer.text(cid),
-            "account_id": writer.text(pop.account_id[account_idx][np.r_[np.arange(m), v2]]),
-            "email": writer.text(np.concatenate([email, email[v2]]), valid=np.concatenate([has_email, has_email[v2]])),
-            "full_name": writer.text(np.concatenate([full_name, full_name[v2]])),
-            "role": writer.text(np.concatenate([role, roles[rng.integers(0, len(roles), len(v2))]])),
+            "contact_id": contact_id.take(pa.array(rows)),
+            "account_id": writer.lookup(pop.account_id, account_idx[rows]),
+            "email": names.where(has_email[rows], email.take(pa.array(rows)), None),
+            "full_name": full_name.take(pa.array(rows)),
+            "role": pa.concat_arrays([role, roles.take(pa.array(rng.integers(0, len(roles), len(v2))))]),
             "created_at": writer.timestamps(created_all, style),
             "updated_at": writer.timestamps(updated_all, style),
         },
     )
-    keep = latest_per_key_and_label(np.r_[np.arange(m), v2], labels, updated_all)
+    keep = latest_per_key_and_label(rows, labels, updated_all)
     return tbl.take(pa.array(keep)), labels[keep], Contacts(contact_id, account_idx, created_s)
 
 
@@ -158,14 +163,14 @@ def deals_table(rng: np.random.Generator, pop: Population, deals: dict[str, np.n
     order = np.argsort(deals["created_s"], kind="stable")
     d = {k: v[order] for k, v in deals.items()}
     n = len(order)
-    ids = np.char.add("DEAL-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object)
+    ids = writer.make_ids("DEAL-", np.arange(1, n + 1), 7)
     style = _ts_style(rng, n)
     closed = d["closed_s"] >= 0
     return writer.table(
         "deals",
         {
-            "deal_id": writer.text(ids),
-            "account_id": writer.text(pop.account_id[d["account_idx"]]),
+            "deal_id": ids,
+            "account_id": writer.lookup(pop.account_id, d["account_idx"]),
             "stage": writer.text(d["stage"]),
             "amount": writer.decimals(d["amount"], valid=d["has_amount"]),
             "currency": writer.text(d["currency"]),

@@ -93,7 +93,7 @@ def invoices_table(
         "invoices",
         {
             "invoice_id": ids,
-            "account_id": writer.lookup(pop.account_id_arrow, all_acc),
+            "account_id": writer.lookup(pop.account_id, all_acc),
             "invoice_date": writer.dates(all_day),
             "currency": writer.lookup(fx.CURRENCIES, all_cur),
             "amount": writer.decimals(all_amount),

@@ -5,6 +5,8 @@ Names are picked with vectorised index draws, so building 500k names costs milli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -269,45 +271,50 @@ B2B_ROLES = (
 )
 
 
-def _pick(
-    rng: np.random.Generator, country_idx: np.ndarray, pools: dict[str, list[str] | tuple[str, ...]]
-) -> np.ndarray:
+def where(mask: np.ndarray, a: pa.Array | str | None, b: pa.Array | str | None) -> pa.Array:
+    """Element-wise `a if mask else b` on Arrow string arrays (or scalars; None is null)."""
+
+    def arrow(x: pa.Array | str | None) -> pa.Array | pa.Scalar:
+        return x if isinstance(x, pa.Array) else pa.scalar(x, pa.string())
+
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), arrow(a), arrow(b))
+
+
+def pick(rng: np.random.Generator, country_idx: np.ndarray, pools: dict[str, Sequence[str]]) -> pa.Array:
     """One entry per row from the pool of the row's country."""
-    out = np.empty(len(country_idx), dtype=object)
+    sizes = np.array([len(pools[c]) for c in COUNTRIES])
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    flat = pa.array([x for c in COUNTRIES for x in pools[c]], pa.string())
     u = rng.random(len(country_idx))
-    for i, country in enumerate(COUNTRIES):
-        mask = country_idx == i
-        pool = np.array(pools[country], dtype=object)
-        out[mask] = pool[(u[mask] * len(pool)).astype(np.int64)]
-    return out
+    return flat.take(pa.array(offsets[country_idx] + (u * sizes[country_idx]).astype(np.int64)))
 
 
-def _join(*parts: np.ndarray | str, sep: str = "") -> np.ndarray:
-    arrays = [pa.array(p, pa.string()) if not isinstance(p, str) else p for p in parts]
-    return np.asarray(pc.binary_join_element_wise(*arrays, sep).to_numpy(zero_copy_only=False), dtype=object)
+def join(*parts: pa.Array | str, sep: str = "") -> pa.Array:
+    """Element-wise string concatenation with a separator."""
+    return pc.binary_join_element_wise(*parts, sep)
 
 
-def person_names(rng: np.random.Generator, country_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def person_names(rng: np.random.Generator, country_idx: np.ndarray) -> tuple[pa.Array, pa.Array]:
     """(first, last) names per row, in the row's country."""
-    return _pick(rng, country_idx, FIRST_NAMES), _pick(rng, country_idx, SURNAMES)
+    return pick(rng, country_idx, FIRST_NAMES), pick(rng, country_idx, SURNAMES)
 
 
-def company_names(rng: np.random.Generator, country_idx: np.ndarray) -> np.ndarray:
+def company_names(rng: np.random.Generator, country_idx: np.ndarray) -> pa.Array:
     """Company names: "<Surname> <suffix>" or "<place> <trade> [suffix]"."""
-    surname = _pick(rng, country_idx, SURNAMES)
-    suffix = _pick(rng, country_idx, COMPANY_SUFFIX)
-    place = _pick(rng, country_idx, PLACES)
-    trade = _pick(rng, country_idx, TRADES)
-    by_surname = _join(surname, suffix, sep=" ")
-    by_place = _join(place, trade, sep=" ")
-    by_place_suffix = _join(by_place, suffix, sep=" ")
+    surname = pick(rng, country_idx, SURNAMES)
+    suffix = pick(rng, country_idx, COMPANY_SUFFIX)
+    place = pick(rng, country_idx, PLACES)
+    trade = pick(rng, country_idx, TRADES)
+    by_place = join(place, trade, sep=" ")
     style = rng.random(len(country_idx))
-    return np.where(style < 0.55, by_surname, np.where(style < 0.8, by_place, by_place_suffix))
+    return where(
+        style < 0.55, join(surname, suffix, sep=" "), where(style < 0.8, by_place, join(by_place, suffix, sep=" "))
+    )
 
 
-def ascii_slug(names: np.ndarray, sep: str = ".") -> np.ndarray:
+def ascii_slug(names: pa.Array, sep: str = ".") -> pa.Array:
     """Lower-case ASCII form of names for e-mail addresses (ä -> a, ø -> o, ß -> ss ...)."""
-    s = pc.utf8_lower(pa.array(names, pa.string()))
+    s = pc.utf8_lower(names)
     for src, dst in (
         ("ä", "a"),
         ("å", "a"),
@@ -328,5 +335,4 @@ def ascii_slug(names: np.ndarray, sep: str = ".") -> np.ndarray:
         ("&", "and"),
     ):
         s = pc.replace_substring(s, src, dst)
-    s = pc.replace_substring_regex(s, r"[^a-z0-9]+", sep)
-    return np.asarray(s.to_numpy(zero_copy_only=False), dtype=object)
+    return pc.replace_substring_regex(s, r"[^a-z0-9]+", sep)

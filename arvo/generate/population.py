@@ -6,13 +6,12 @@ causal structure of `structure.py` flows through one place.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from arvo.generate import fx, names, structure
+from arvo.generate import fx, names, structure, writer
 from arvo.generate.scales import B2B_SHARE, DAY, END_DAY, START_DAY
 
 __all__ = ["DAY", "END_DAY", "START_DAY", "Population", "business_seconds", "draw_population"]
@@ -22,7 +21,7 @@ __all__ = ["DAY", "END_DAY", "START_DAY", "Population", "business_seconds", "dra
 class Population:
     """One entry per account, sorted by creation time (account ids follow that order)."""
 
-    account_id: np.ndarray  # object
+    account_id: pa.Array  # ACC-0000001 ... in creation order
     is_b2b: np.ndarray  # bool
     country_idx: np.ndarray  # index into names.COUNTRIES
     currency: np.ndarray  # object, ISO 4217
@@ -36,11 +35,6 @@ class Population:
     @property
     def n(self) -> int:
         return len(self.account_id)
-
-    @functools.cached_property
-    def account_id_arrow(self) -> pa.Array:
-        """Account ids as an Arrow array, for cheap `take` into large tables."""
-        return pa.array(self.account_id, pa.string())
 
     @property
     def created_day(self) -> np.ndarray:
@@ -76,7 +70,7 @@ def draw_population(rng: np.random.Generator, n_accounts: int) -> Population:
     eta = {o: structure.outcome_latent(values, ladder, is_b2b, o) for o in structure.OUTCOMES}
     currency_code = np.array([fx.CURRENCIES.index(names.CURRENCY_BY_COUNTRY[c]) for c in names.COUNTRIES])
     currency_idx = currency_code[country_idx]
-    ids = np.char.add("ACC-", np.char.zfill(np.arange(1, n_accounts + 1).astype(str), 7)).astype(object)
+    ids = writer.make_ids("ACC-", np.arange(1, n_accounts + 1), 7)
     return Population(
         account_id=ids,
         is_b2b=is_b2b,

@@ -250,13 +250,12 @@ def subscriptions_table(
     updated = np.concatenate([subs["created_s"], corr_s[ci], subs["end_updated_s"][ei]])
     mrr = np.concatenate([first_mrr, final_mrr[ci], final_mrr[ei]])
     plan_names = np.array([*PLANS, ADDON_PLAN], dtype=object)
-    sub_ids = np.char.add("SUB-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)).astype(object)
     style = rng.choice(3, size=len(rows), p=(0.9, 0.1, 0.0))
     tbl = writer.table(
         "subscriptions",
         {
-            "subscription_id": writer.text(sub_ids[rows]),
-            "account_id": writer.text(pop.account_id[subs["account_idx"][rows]]),
+            "subscription_id": writer.make_ids("SUB-", rows + 1, 7),
+            "account_id": writer.lookup(pop.account_id, subs["account_idx"][rows]),
             "plan": writer.text(plan_names[subs["plan"][rows]]),
             "start_date": writer.dates(subs["start_day"][rows]),
             "end_date": writer.dates(np.maximum(version_end, 0), valid=version_end >= 0),

@@ -244,7 +244,7 @@ def responses_table(
             "response_id": ids.take(pa.array(row_resp)),
             "survey_id": writer.lookup(SURVEY_IDS, survey[row_resp]),
             "question_id": writer.lookup(question_ids, survey[row_resp] * q + row_construct),
-            "account_id": writer.lookup(pop.account_id_arrow, acc[row_resp]),
+            "account_id": writer.lookup(pop.account_id, acc[row_resp]),
             "contact_id": writer.lookup(contacts.contact_id, contact[row_resp], valid=has_contact[row_resp]),
             "responded_at": writer.timestamps(responded_s, style).take(pa.array(row_resp)),
             "answer_numeric": writer.decimals(values_long, scale=0, valid=num_valid),
