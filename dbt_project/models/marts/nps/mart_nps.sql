@@ -58,8 +58,10 @@ scored as (
         {{ nps_from_counts('promoters', 'detractors', 'respondents') }} as nps,
         {{ nps_standard_error('promoters', 'detractors', 'respondents') }} as nps_se,
         {{ nps_moe_95('promoters', 'detractors', 'respondents') }} as nps_moe_95,
+        -- share first, then points: 100 * w / w must not come out as 100.00000000000001
         case
-            when total_weight > 0 then 100.0 * (promoter_weight - detractor_weight) / total_weight
+            when total_weight > 0
+                then 100.0 * least(greatest((promoter_weight - detractor_weight) / total_weight, -1.0), 1.0)
         end as revenue_weighted_nps
     from counts
 

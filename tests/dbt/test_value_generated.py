@@ -1,0 +1,378 @@
+"""The customer-value side end to end on generated data: generate -> ingest -> dbt build -> checks.
+
+One `small` landing set (seed 42) goes through the real ingestion and the real dbt project (a copy,
+so that MetricFlow finds `target/semantic_manifest.json` beside the project without touching the
+shared checkout). The checks recompute what they can independently from the raw tables, look for the
+drivers the generator built in (`arvo.generate.TRUE_DRIVERS`), query the semantic layer with `mf`,
+and make sure no personal data or key text got past staging.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from dbt.cli.main import dbtRunner
+
+from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.generate import TRUE_DRIVERS, generate
+from ingestion.pipeline import ingest_pending
+
+pytestmark = pytest.mark.e2e
+
+KEY = "value-e2e-key-5c1f"  # the pseudonym key of this test; it must never show up in SQL
+SEED = 42
+VALUE_MARTS = "+mart_nps +mart_customer_value +mart_value_drivers +metricflow_time_spine"
+MARTS = ("dim_customers", "fct_survey_responses", "mart_nps", "mart_customer_value", "mart_value_drivers")
+
+
+@dataclass(frozen=True)
+class Built:
+    settings: Settings
+    project: Path
+    con: duckdb.DuckDBPyConnection
+    env: dict[str, str]
+
+
+def _failures(result: object) -> list[tuple[str, str, str]]:
+    """The nodes that did not succeed, for a readable assertion message."""
+    return [
+        (r.node.name, str(r.status), str(r.message)) for r in result.result if str(r.status) not in ("success", "pass")
+    ]
+
+
+def _dbt(project: Path, args: list[str]) -> object:
+    return dbtRunner().invoke([*args, "--project-dir", str(project), "--profiles-dir", str(project)])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    """Generate, ingest and build once for the module (about 1.5 minutes on 2 cores)."""
+    root = tmp_path_factory.mktemp("value_generated")
+    settings = Settings.under(root)
+    generate("small", SEED, settings.landing)
+    results = ingest_pending(settings, settle_seconds=0)
+    assert results and all(r.status.startswith("loaded") for r in results), [
+        (r.file_path, r.reason) for r in results if not r.status.startswith("loaded")
+    ]
+    project = root / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    env = {
+        "ARVO_WAREHOUSE": str(settings.warehouse),
+        "ARVO_PSEUDONYM_KEY": KEY,
+        "DBT_TARGET_PATH": str(project / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+    }
+    previous = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        result = _dbt(project, ["build", "--select", VALUE_MARTS])
+        assert result.success, result.exception or _failures(result)
+        con = duckdb.connect(str(settings.warehouse))
+        yield Built(settings, project, con, env)
+        con.close()
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _independent_nps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """NPS per month x segment straight from the raw tables, with pandas, not with the dbt SQL."""
+    questions = _df(con, "select survey_id, question_id, construct, _loaded_at, _row_number from raw.questions")
+    questions = questions.sort_values(["_loaded_at", "_row_number"]).drop_duplicates(
+        ["survey_id", "question_id"], keep="last"
+    )
+    nps_questions = questions[questions["construct"].str.strip().str.lower() == "nps"]
+    answers = _df(
+        con,
+        "select response_id, survey_id, question_id, account_id, responded_at, answer_numeric, "
+        "_loaded_at, _row_number from raw.responses",
+    )
+    answers = answers.sort_values(["_loaded_at", "_row_number"]).drop_duplicates(
+        ["response_id", "question_id"], keep="last"
+    )
+    scored = answers.merge(nps_questions[["survey_id", "question_id"]], on=["survey_id", "question_id"])
+    scored = scored[scored["answer_numeric"].notna()]
+    per_response = scored.groupby("response_id").agg(
+        score=("answer_numeric", lambda s: float(pd.to_numeric(s).mean())),
+        account_id=("account_id", "first"),
+        responded_at=("responded_at", "min"),
+    )
+    accounts = _df(con, "select account_id, segment, updated_at, _loaded_at, _row_number from raw.accounts")
+    accounts = accounts.sort_values(["updated_at", "_loaded_at", "_row_number"]).drop_duplicates(
+        "account_id", keep="last"
+    )
+    per_response = per_response.merge(accounts[["account_id", "segment"]], on="account_id", how="left")
+    per_response["period_month"] = pd.to_datetime(per_response["responded_at"]).dt.to_period("M").dt.start_time
+    per_response["segment"] = per_response["segment"].str.strip().str.upper()
+    frames = [per_response[per_response["segment"].notna()], per_response.assign(segment="all")]
+    rows = []
+    for (month, segment), group in pd.concat(frames).groupby(["period_month", "segment"]):
+        n = len(group)
+        p = float((group["score"] >= 9).sum()) / n
+        d = float((group["score"] < 7).sum()) / n
+        rows.append(
+            {
+                "period_month": month,
+                "segment": segment,
+                "respondents": n,
+                "nps": 100 * (p - d),
+                "moe": 196 * math.sqrt((p + d - (p - d) ** 2) / n),
+                "se": 100 * math.sqrt((p + d - (p - d) ** 2) / n),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_nps_equals_an_independent_count_from_raw_answers(built: Built):
+    expected = _independent_nps(built.con).set_index(["period_month", "segment"]).sort_index()
+    mart = _df(built.con, "select * from marts.mart_nps")
+    mart["period_month"] = pd.to_datetime(mart["period_month"])
+    mart = mart.set_index(["period_month", "segment"]).sort_index()
+    assert list(mart.index) == list(expected.index)
+    assert mart["respondents"].tolist() == expected["respondents"].tolist()
+    assert abs(mart["nps"].to_numpy() - expected["nps"].to_numpy()).max() < 1e-9
+    assert abs(mart["nps_moe_95"].to_numpy() - expected["moe"].to_numpy()).max() < 1e-9
+    assert (mart["promoters"] + mart["passives"] + mart["detractors"] == mart["respondents"]).all()
+    assert (mart["is_small_sample"] == (mart["respondents"] < 30)).all()
+    for segment in ("B2B", "B2C", "all"):
+        seg = expected.xs(segment, level="segment")
+        got = mart.xs(segment, level="segment")
+        change = seg["nps"].diff()
+        z = change / (seg["se"] ** 2 + seg["se"].shift() ** 2) ** 0.5
+        assert pd.isna(got["nps_change"].iloc[0])
+        assert abs(got["nps_change"].to_numpy()[1:] - change.to_numpy()[1:]).max() < 1e-9
+        assert got["change_is_significant"].tolist()[1:] == (z.abs() > 1.96).tolist()[1:]
+
+
+def test_revenue_weighted_nps_weights_by_mrr_in_the_response_month(built: Built):
+    rows = _df(
+        built.con,
+        """
+        select r.response_month, r.nps_category, coalesce(m.mrr_eur, 0) as weight
+        from marts.fct_survey_responses r
+        left join marts.fct_mrr m on m.customer_id = r.customer_id and m.month = r.response_month
+        where r.nps_score is not null
+        """,
+    )
+    rows["net"] = rows["weight"] * rows["nps_category"].map({"promoter": 1, "passive": 0, "detractor": -1})
+    sums = rows.groupby("response_month")[["net", "weight"]].sum()
+    expected = (100 * sums["net"].astype(float) / sums["weight"].astype(float)).rename("expected")
+    mart = _df(built.con, "select period_month, revenue_weighted_nps from marts.mart_nps where segment = 'all'")
+    joined = mart.set_index(pd.to_datetime(mart["period_month"])).join(
+        expected.set_axis(pd.to_datetime(expected.index))
+    )
+    assert joined["revenue_weighted_nps"].notna().sum() > 6
+    assert (joined["revenue_weighted_nps"] - joined["expected"]).abs().max() < 1e-6
+
+
+def test_ratings_are_normalised_on_each_questions_own_scale(built: Built):
+    raw = _df(
+        built.con,
+        """
+        select r.response_id, lower(trim(q.construct)) as construct, q.scale_min, q.scale_max,
+               r.answer_numeric
+        from raw.responses r
+        join raw.questions q on q.survey_id = r.survey_id and q.question_id = r.question_id
+        where lower(trim(q.construct)) in ('value_economic', 'ladder_fulfilment', 'experience')
+            and r.answer_numeric is not null
+        """,
+    )
+    assert raw.groupby("construct")["scale_max"].nunique().max() >= 1
+    expected = (
+        raw.assign(
+            score=(raw["answer_numeric"].astype(float) - raw["scale_min"]) / (raw["scale_max"] - raw["scale_min"]) * 100
+        )
+        .groupby(["response_id", "construct"])["score"]
+        .mean()
+        .unstack()
+    )
+    fct = _df(
+        built.con,
+        "select response_id, value_economic, ladder_fulfilment, experience from marts.fct_survey_responses",
+    ).set_index("response_id")
+    common = expected.index.intersection(fct.index)
+    assert len(common) > 1000
+    for construct in expected.columns:
+        diff = (fct.loc[common, construct] - expected.loc[common, construct]).abs()
+        assert diff.max() < 1e-9, construct
+
+
+def test_strongest_generated_drivers_come_out_on_top(built: Built):
+    drivers = _df(
+        built.con,
+        "select segment, outcome, driver, importance_pct, respondents from marts.mart_value_drivers "
+        "where driver like 'value_%'",
+    )
+    for segment, outcomes in TRUE_DRIVERS.items():
+        for outcome, truth in outcomes.items():
+            rows = drivers[(drivers["segment"] == segment) & (drivers["outcome"] == outcome)]
+            ranked = list(rows.sort_values("importance_pct", ascending=False)["driver"])
+            assert rows["importance_pct"].notna().all(), (segment, outcome)
+            assert rows["respondents"].min() >= 100, (segment, outcome)
+            if outcome == "nps":
+                assert ranked[:3] == truth[:3], (segment, outcome, ranked, truth)
+            elif outcome == "retention_12m":
+                # binary outcomes of a few hundred customers are noisier: the strongest true driver is
+                # among the top two found, and the top one found is among the two strongest true ones
+                assert truth[0] in ranked[:2] and ranked[0] in truth[:2], (segment, outcome, ranked, truth)
+            else:
+                # expansion as revenue behaviour (next 12 months above the last 12) also carries the
+                # retention drivers (B2C: buying more often vs dropping out), so only the top three
+                assert truth[0] in ranked[:3] and ranked[0] in truth[:3], (segment, outcome, ranked, truth)
+    totals = _df(
+        built.con,
+        "select segment, outcome, sum(importance_pct) as total from marts.mart_value_drivers group by all",
+    )
+    assert len(totals) == 6 and (totals["total"] - 100).abs().max() < 1e-6
+
+
+def test_customer_value_is_the_latest_response_with_its_outcome(built: Built):
+    value = _df(built.con, "select * from marts.mart_customer_value")
+    latest = _df(
+        built.con,
+        "select customer_id, max(response_month) as as_of_month, count(*) as responses "
+        "from marts.fct_survey_responses group by customer_id",
+    )
+    assert len(value) == len(latest) == value["customer_id"].nunique()
+    merged = value.merge(latest, on="customer_id", suffixes=("", "_expected"))
+    assert (pd.to_datetime(merged["as_of_month"]) == pd.to_datetime(merged["as_of_month_expected"])).all()
+    assert merged["retained_12m"].notna().sum() > 100
+    assert set(value["ladder_position"].dropna()) <= {"below_parity", "parity", "advantage", "proven"}
+    positions = value.groupby("ladder_position")["ladder_step"].agg(["min", "max"])
+    assert positions.loc["below_parity", "max"] <= 2 and positions.loc["proven", "min"] == 5
+
+
+def test_lifecycle_status_follows_revenue(built: Built):
+    customers = _df(built.con, "select * from marts.dim_customers")
+    assert set(customers["lifecycle_status"]) == {"active", "churned", "never_paid"}
+    assert (customers.loc[customers["current_mrr_eur"] > 0, "lifecycle_status"] == "active").all()
+    never = customers[customers["lifecycle_status"] == "never_paid"]
+    assert never["first_revenue_date"].isna().all() and never["cohort_month"].isna().all()
+    assert customers.loc[customers["lifecycle_status"] != "never_paid", "first_revenue_date"].notna().all()
+
+
+def test_contact_key_is_the_keyed_hmac_of_the_email(built: Built):
+    contacts = _df(
+        built.con,
+        "select contact_id, email, updated_at, _loaded_at, _row_number from raw.contacts where email is not null",
+    )
+    contacts = contacts.sort_values(["updated_at", "_loaded_at", "_row_number"]).drop_duplicates(
+        "contact_id", keep="last"
+    )
+    staged = _df(built.con, "select contact_id, contact_key from staging.stg_crm__contacts").set_index("contact_id")
+    sample = contacts.head(200)
+    for contact_id, email in zip(sample["contact_id"], sample["email"], strict=True):
+        digest = hmac.new(KEY.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+        assert staged.loc[contact_id.strip(), "contact_key"] == digest
+
+
+def test_no_personal_data_or_key_text_past_staging(built: Built):
+    emails = {e.strip().lower() for (e,) in built.con.execute("select email from raw.contacts").fetchall() if e}
+    names = {n.strip() for (n,) in built.con.execute("select full_name from raw.contacts").fetchall() if n}
+    b2c_names = {
+        n.strip()
+        for (n,) in built.con.execute("select account_name from raw.accounts where segment = 'B2C'").fetchall()
+    }
+    assert emails and names and b2c_names
+    for mart in MARTS:
+        frame = _df(built.con, f"select * from marts.{mart}")
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                values = {str(v).strip() for v in frame[column].dropna().unique()}
+                assert not values & emails, (mart, column)
+                assert not values & names, (mart, column)
+                assert not values & b2c_names, (mart, column)
+                assert not any("@" in v for v in values), (mart, column)
+    views = " ".join(sql for (sql,) in built.con.execute("select sql from duckdb_views()").fetchall() if sql)
+    assert "stg_crm__accounts" in views or "account_id" in views
+    assert KEY not in views
+    compiled = [p.read_text() for p in (built.project / "target").rglob("*.sql")]
+    assert compiled and not any(KEY in text for text in compiled)
+
+
+def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Path):
+    # this process (dbt, the test) holds the warehouse lock: mf reads a checkpointed copy
+    built.con.execute("checkpoint")
+    copy = tmp_path / built.settings.warehouse.name  # the file name is the catalog name in the manifest
+    shutil.copyfile(built.settings.warehouse, copy)
+    out = tmp_path / "nps.csv"
+    env = {
+        **os.environ,
+        **built.env,
+        "ARVO_WAREHOUSE": str(copy),
+        "DBT_PROFILES_DIR": str(built.project),
+        "DBT_PROJECT_DIR": str(built.project),
+    }
+    mf = Path(sys.executable).parent / "mf"
+    completed = subprocess.run(
+        [
+            str(mf),
+            "query",
+            "--metrics",
+            "nps,respondents,revenue_weighted_nps",
+            "--group-by",
+            "metric_time__month,customer__segment",
+            "--csv",
+            str(out),
+        ],
+        cwd=built.project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    mart = _df(built.con, "select period_month, segment, nps, respondents from marts.mart_nps where segment <> 'all'")
+    expected = {
+        (pd.Timestamp(m).strftime("%Y-%m"), s): (float(n), int(r)) for m, s, n, r in mart.itertuples(index=False)
+    }
+    got = {
+        (row["metric_time__month"][:7], row["customer__segment"]): (
+            float(row["nps"]),
+            int(float(row["respondents"])),
+        )
+        for row in rows
+        if row["customer__segment"] and row["nps"]
+    }
+    assert got.keys() == expected.keys()
+    for key, (nps, respondents) in expected.items():
+        assert got[key][1] == respondents, key
+        assert got[key][0] == pytest.approx(nps, abs=1e-6), key
+
+
+def test_docs_generate_describes_every_mart_column(built: Built):
+    result = _dbt(built.project, ["docs", "generate", "--select", VALUE_MARTS])
+    assert result.success, result.exception
+    catalog = built.project / "target" / "catalog.json"
+    assert catalog.exists()
+    nodes = json.loads((built.project / "target" / "manifest.json").read_text())["nodes"]
+    cat = json.loads(catalog.read_text())["nodes"]
+    for mart in MARTS:
+        node = nodes[f"model.arvo.{mart}"]
+        assert node["description"].strip(), mart
+        documented = {name for name, col in node["columns"].items() if col["description"].strip()}
+        in_warehouse = {c.lower() for c in cat[f"model.arvo.{mart}"]["columns"]}
+        assert in_warehouse == documented, (mart, in_warehouse ^ documented)
