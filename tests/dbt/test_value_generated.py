@@ -258,6 +258,10 @@ def test_customer_value_is_the_latest_response_with_its_outcome(built: Built):
     merged = value.merge(latest, on="customer_id", suffixes=("", "_expected"))
     assert (pd.to_datetime(merged["as_of_month"]) == pd.to_datetime(merged["as_of_month_expected"])).all()
     assert merged["retained_12m"].notna().sum() > 100
+    clv = _df(built.con, "select customer_id, predicted_clv_eur from marts.mart_customer_lifetime_value")
+    with_clv = value.merge(clv, on="customer_id", suffixes=("", "_clv"))
+    assert len(with_clv) > 100
+    assert (with_clv["predicted_clv_eur"] - with_clv["predicted_clv_eur_clv"].astype(float)).abs().max() < 1e-3
     assert set(value["ladder_position"].dropna()) <= {"below_parity", "parity", "advantage", "proven"}
     positions = value.groupby("ladder_position")["ladder_step"].agg(["min", "max"])
     assert positions.loc["below_parity", "max"] <= 2 and positions.loc["proven", "min"] == 5

@@ -19,6 +19,12 @@ outcomes as (
 
 ),
 
+lifetime_values as (
+
+    select * from {{ ref('mart_customer_lifetime_value') }}
+
+),
+
 ranked as (
 
     select
@@ -56,13 +62,15 @@ final as (
         latest.nps_category,
         customers.current_mrr_eur,
         outcomes.retained_12m,
-        cast(null as double) as predicted_clv_eur
+        cast(lifetime_values.predicted_clv_eur as double) as predicted_clv_eur
     from latest
     left join customers
         on latest.customer_id = customers.customer_id
     left join outcomes
         on latest.customer_id = outcomes.customer_id
         and latest.response_month = outcomes.reference_month
+    left join lifetime_values
+        on latest.customer_id = lifetime_values.customer_id
 
 )
 
