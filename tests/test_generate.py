@@ -330,3 +330,13 @@ def test_higher_ladder_steps_retain_better_and_recommend_more(outcomes: pd.DataF
     assert high["retained"].mean() > low["retained"].mean() + 0.15
     assert high["nps"].mean() > low["nps"].mean() + 1.0
     assert part["experience"].sub(part["expectation"]).corr(part["ladder_step"]) > 0.2
+
+
+def test_files_left_by_another_run_are_reported_or_cleaned(tmp_path: Path) -> None:
+    stale = tmp_path / "revenue" / "invoices" / "invoices_2020-01-01.csv"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("invoice_id\n", encoding="utf-8")
+    assert generate("tiny", 1, tmp_path).stale == [stale]
+    assert stale.exists()
+    assert generate("tiny", 1, tmp_path, clean=True).stale == []
+    assert not stale.exists()

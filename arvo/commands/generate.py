@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="landing folder to write into (default: $ARVO_LANDING, else ./landing)",
     )
+    parser.add_argument(
+        "--clean",
+        action="store_true",
+        help="first delete the data files already in the eight entity folders under OUT "
+        "(otherwise files from an earlier run with another seed or scale stay and mix in)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -61,10 +67,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {entity:<14} {rows:>11,} rows  {files:>3} files  {seconds:6.1f}s", flush=True)
 
     print(f"generating scale={args.scale} seed={args.seed} into {out}", flush=True)
-    summary = generate(args.scale, args.seed, out, on_progress=progress)
+    summary = generate(args.scale, args.seed, out, on_progress=progress, clean=args.clean)
     total = sum(summary.rows.values())
     print(
         f"done: {total:,} rows in {sum(len(f) for f in summary.files.values())} files, "
         f"{summary.start_date}..{summary.end_date}, {summary.seconds:.1f}s"
     )
+    if summary.stale:
+        print(
+            f"warning: {len(summary.stale)} other data files are in the entity folders (e.g. "
+            f"{summary.stale[0]}); they were not written by this run. Use --clean to start from an empty set."
+        )
     return 0

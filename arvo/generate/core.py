@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from arvo.generate import crm, fx, invoices, orders, population, subscriptions, survey, writer
 from arvo.generate.scales import END_DATE, SCALES, START_DATE
-from ingestion.contract import ENTITIES
+from ingestion.contract import ENTITIES, FILE_SUFFIXES
 
 ProgressCallback = Callable[[str, int, int, float], None]
 """on_progress(entity, rows, files, seconds since start)."""
@@ -42,17 +42,40 @@ class GenerationSummary:
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[Path]] = field(default_factory=dict)
     seconds: float = 0.0
+    stale: list[Path] = field(default_factory=list)  # data files in the entity folders this run did not write
 
 
-def generate(scale: str, seed: int, out: Path, on_progress: ProgressCallback | None = None) -> GenerationSummary:
+def _data_files(out: Path) -> list[Path]:
+    """Landing files (any contract format) in the eight entity folders under `out`."""
+    found: list[Path] = []
+    for entity in ENTITIES.values():
+        folder = out / entity.folder
+        if folder.is_dir():
+            found += [p for p in folder.iterdir() if p.is_file() and p.name.endswith(FILE_SUFFIXES)]
+    return sorted(found)
+
+
+def generate(
+    scale: str,
+    seed: int,
+    out: Path,
+    on_progress: ProgressCallback | None = None,
+    clean: bool = False,
+) -> GenerationSummary:
     """Write all eight entities under `out/<source>/<entity>/` for a scale and seed.
 
     The same (scale, seed) always produces byte-identical files: every random draw comes from a
-    child of `numpy.random.SeedSequence(seed)`, one per stage, and the time window is fixed.
+    child of `numpy.random.SeedSequence(seed)`, one per stage, and the time window is fixed. Files of
+    the same name are replaced; other data files already in the entity folders (say, from another
+    seed) would mix with this set, so `clean=True` deletes them first, and otherwise they are listed
+    in `summary.stale`.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     out = Path(out)
+    if clean:
+        for path in _data_files(out):
+            path.unlink()
     t0 = time.perf_counter()
     summary = GenerationSummary(scale, seed, out, str(START_DATE), str(END_DATE))
     rngs = {
@@ -133,5 +156,7 @@ def generate(scale: str, seed: int, out: Path, on_progress: ProgressCallback | N
     emit("questions", *survey.questions_table())
     record("responses", response_writer.rows, response_writer.close())
     emit("fx_rates", *fx.fx_table(rngs["fx"]))
+    written = {p for paths in summary.files.values() for p in paths}
+    summary.stale = [p for p in _data_files(out) if p not in written]
     summary.seconds = time.perf_counter() - t0
     return summary
