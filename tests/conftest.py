@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from arvo.config import Settings
+
+ARVO_ENV = ("ARVO_LANDING", "ARVO_WAREHOUSE", "ARVO_SERVING", "ARVO_QUARANTINE", "ARVO_PSEUDONYM_KEY")
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +30,22 @@ def arvo_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     export_settings(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def small_pipeline(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> Iterator[tuple[Settings, object]]:
+    """The small sample set generated and run through the whole pipeline once per test session.
+
+    Tests that only read the result share it; a test that adds files must leave the warehouse
+    consistent for the others (the end-to-end test adds one bad, quarantined file).
+    """
+    from arvo.generate import generate
+    from arvo.pipeline import run_pipeline
+
+    settings = Settings.under(tmp_path_factory.mktemp("small_pipeline"))
+    generate("small", seed=7, out=settings.landing)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ARVO_ENV:
+            patch.delenv(name, raising=False)
+        outcome = run_pipeline(settings)
+        yield settings, outcome

@@ -1,55 +1,29 @@
-"""End to end on the small sample set: generate, `arvo run`, a bad file, a second run.
+"""End to end on the small sample set: generate, `arvo run`, then a bad file in a second run.
 
-One pipeline build is shared by the tests of this module (dbt and Dagster take seconds to start).
+The pipeline build is the session's shared `small_pipeline` (dbt and Dagster take seconds to start).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from arvo.config import Settings
-from arvo.pipeline import RunOutcome, run_pipeline
+from arvo.pipeline import run_pipeline
 from arvo.serving import current_snapshot
 from ingestion.contract import ENTITIES
+from tests.support import tree_digest
 
 pytestmark = pytest.mark.e2e
 
-ENV_VARS = ("ARVO_LANDING", "ARVO_WAREHOUSE", "ARVO_SERVING", "ARVO_QUARANTINE", "ARVO_PSEUDONYM_KEY")
 CONTRACT_MARTS = {"dim_customers", "fct_survey_responses", "mart_nps", "mart_customer_value", "fct_mrr"}
 
 
-def _tree_digest(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> Iterator[tuple[Settings, RunOutcome]]:
-    from arvo.generate import generate
-
-    settings = Settings.under(tmp_path_factory.mktemp("e2e"))
-    generate("small", seed=7, out=settings.landing)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in (
-            "ARVO_LANDING",
-            "ARVO_WAREHOUSE",
-            "ARVO_SERVING",
-            "ARVO_QUARANTINE",
-            "ARVO_PSEUDONYM_KEY",
-        ):
-            patch.delenv(name, raising=False)
-        outcome = run_pipeline(settings)
-        yield settings, outcome
+@pytest.fixture
+def built(small_pipeline):
+    return small_pipeline
 
 
 def test_the_whole_pipeline_materialises_every_asset_and_publishes(built):
@@ -59,9 +33,7 @@ def test_the_whole_pipeline_materialises_every_asset_and_publishes(built):
     from orchestration.definitions import defs
     from orchestration.jobs import PIPELINE_JOB
 
-    expected = {
-        k.to_user_string() for k in defs.resolve_job_def(PIPELINE_JOB).asset_layer.executable_asset_keys
-    }
+    expected = {k.to_user_string() for k in defs.resolve_job_def(PIPELINE_JOB).asset_layer.executable_asset_keys}
     assert set(outcome.materialized) >= expected
     snapshot = current_snapshot(settings.serving)
     assert snapshot is not None
@@ -83,18 +55,14 @@ def test_every_raw_table_is_loaded_and_no_mart_holds_personal_data(built):
             "where table_schema = 'marts' and data_type = 'VARCHAR'"
         ).fetchall()
         for table, column in mart_text:
-            values = {
-                r[0] for r in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall()
-            }
+            values = {r[0] for r in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall()}
             assert not values & {e[0] for e in emails}, f"e-mail in marts.{table}.{column}"
-            assert not any(isinstance(v, str) and "@" in v for v in values), (
-                f"e-mail-like in {table}.{column}"
-            )
+            assert not any(isinstance(v, str) and "@" in v for v in values), f"e-mail-like in {table}.{column}"
 
 
 def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built):
     settings, _ = built
-    before = _tree_digest(settings.serving)
+    before = tree_digest(settings.serving)
     source = sorted((settings.landing / "revenue" / "invoices").glob("*.csv"))[0]
     with source.open(encoding="utf-8", newline="") as handle:
         row = next(csv.DictReader(handle))
@@ -105,13 +73,12 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built)
         writer = csv.DictWriter(handle, fieldnames=list(row))
         writer.writeheader()
         writer.writerow(row)
-    with pytest.MonkeyPatch.context():
-        outcome = run_pipeline(settings)
+    outcome = run_pipeline(settings)
     assert not outcome.success
     assert any("raw/invoices" in c and "invoices_late_delivery.csv" in c for c in outcome.failed_checks)
     assert not any(k.startswith("marts/") for k in outcome.materialized)
     assert "serving/snapshot" not in outcome.materialized
-    assert _tree_digest(settings.serving) == before
+    assert tree_digest(settings.serving) == before
     assert list(settings.quarantine.rglob("invoices_late_delivery.csv"))
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         runs = con.execute("select status, failed_checks from audit.pipeline_runs order by started_at").fetchall()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -11,14 +10,7 @@ import pytest
 
 from arvo.config import Settings
 from arvo.serving import KEEP_SNAPSHOTS, current_snapshot, publish_snapshot
-
-
-def _tree_digest(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+from tests.support import tree_digest
 
 
 @pytest.fixture
@@ -65,9 +57,9 @@ def test_a_reader_holding_the_old_snapshot_keeps_reading_it_while_a_new_one_is_s
 
 def test_a_failed_publish_leaves_the_previous_snapshot_byte_for_byte(settings: Settings):
     publish_snapshot(settings, run_id="run-0001")
-    before = _tree_digest(settings.serving)
+    before = tree_digest(settings.serving)
     settings.warehouse.unlink()  # the next publish cannot read the warehouse
     with pytest.raises(duckdb.Error):
         publish_snapshot(settings, run_id="run-0002")
-    assert _tree_digest(settings.serving) == before
+    assert tree_digest(settings.serving) == before
     assert not [p for p in (settings.serving / "snapshots").iterdir() if p.name.startswith(".")]
