@@ -48,9 +48,11 @@ def test_asset_graph_flows_from_landing_through_raw_to_marts_and_serving(defs):
     assert dg.AssetKey(["raw", "accounts"]) in parents
     publish_parents = graph.get(dg.AssetKey(["serving", "snapshot"])).parent_keys
     assert dg.AssetKey(["marts", "mart_nps"]) in publish_parents
-    groups = {graph.get(dg.AssetKey(["staging", "stg_crm__accounts"])).group_name,
-              graph.get(dg.AssetKey(["raw", "accounts"])).group_name,
-              graph.get(dg.AssetKey(["marts", "mart_nps"])).group_name}
+    groups = {
+        graph.get(dg.AssetKey(["staging", "stg_crm__accounts"])).group_name,
+        graph.get(dg.AssetKey(["raw", "accounts"])).group_name,
+        graph.get(dg.AssetKey(["marts", "mart_nps"])).group_name,
+    }
     assert groups == {"staging_crm", "raw_crm", "marts"}
 
 
