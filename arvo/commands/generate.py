@@ -8,11 +8,11 @@ from pathlib import Path
 from arvo.config import Settings
 
 EPILOG = """\
-scales:
+scales (rows with seed 42; time on 2 cores):
   tiny     ~300 accounts (unit tests)
-  small    ~2,000 accounts, ~55k survey answers, ~80k invoices; a second or so (CI, `make demo`)
-  medium   ~50,000 accounts, >1M survey answers, >2M invoices (benchmarks)
-  large    ~500,000 accounts, 10x medium (load tests)
+  small    ~2,000 accounts, ~50k survey answer rows, ~80k invoices; ~1 s (CI, `make demo`)
+  medium   ~50,000 accounts, ~1.3M survey answer rows, ~2.3M invoices; ~5-10 s, 0.8 GB RAM (benchmarks)
+  large    ~500,000 accounts, ~13M survey answer rows, ~23M invoices; 1-2 min, 3.5 GB RAM (load tests)
 
 what is written (UTF-8 CSV with header, under OUT/<source>/<entity>/):
   crm/accounts, crm/contacts        quarterly delta exports (later versions replace earlier ones)

@@ -33,10 +33,10 @@ class Scale:
 SCALES: dict[str, Scale] = {
     s.name: s
     for s in (
-        Scale("tiny", 300, "~300 accounts: unit tests only"),
-        Scale("small", 2_000, "~2,000 accounts, ~20k survey answers, ~70k invoices: CI and the demo"),
-        Scale("medium", 50_000, "~50,000 accounts, >1M survey answers, >2M invoices: benchmarks"),
-        Scale("large", 500_000, "~500,000 accounts, >10M survey answers, >20M invoices: load tests"),
+        Scale("tiny", 300, "~300 accounts: unit tests"),
+        Scale("small", 2_000, "~2,000 accounts, ~50k survey answer rows, ~80k invoices, ~1 s: CI and the demo"),
+        Scale("medium", 50_000, "~50,000 accounts, ~1.3M survey answer rows, ~2.3M invoices, ~5-10 s: benchmarks"),
+        Scale("large", 500_000, "~500,000 accounts, ~13M survey answer rows, ~23M invoices, 1-2 min: load tests"),
     )
 }
 

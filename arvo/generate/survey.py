@@ -18,7 +18,8 @@ from arvo.generate.periods import add_months, next_month_label
 from arvo.generate.population import DAY, END_DAY, START_DAY, Population
 from ingestion.contract import LADDER_STEPS, VALUE_TYPES
 
-SCALES = {"nps": (0, 10), "value": (1, 7), "ladder": (1, 5), "expectation": (1, 10), "experience": (1, 10)}
+# Answer scale per construct family (the part of the construct name before the first underscore).
+ANSWER_SCALES = {"nps": (0, 10), "value": (1, 7), "ladder": (1, 5), "expectation": (1, 10), "experience": (1, 10)}
 
 QUESTION_TEXT = {
     "nps": "How likely are you to recommend us to a friend or colleague?",
@@ -101,9 +102,8 @@ COMMENTS = {
 
 
 def scale_of(construct: str) -> tuple[int, int] | None:
-    if construct == "comment":
-        return None
-    return SCALES[construct.split("_")[0]] if construct.split("_")[0] in SCALES else SCALES[construct]
+    """(min, max) of a construct's answers; None for the free-text comment."""
+    return None if construct == "comment" else ANSWER_SCALES[construct.split("_")[0]]
 
 
 def questions_table() -> tuple[pa.Table, np.ndarray]:
@@ -160,7 +160,10 @@ def invitations(pop: Population, contacts: Contacts, subs: dict[str, np.ndarray]
     return Invitations(np.concatenate(out_c), np.concatenate(out_d))
 
 
-def _rating(latent: np.ndarray, lo: int, hi: int, center: float, spread: float, noise: np.ndarray) -> np.ndarray:
+def _rating(
+    latent: np.ndarray, lo: int, hi: int, center: float | np.ndarray, spread: float, noise: float | np.ndarray
+) -> np.ndarray:
+    """A whole-number answer on lo..hi: the latent placed on the scale, plus noise, rounded and clipped."""
     return np.clip(np.round(center + spread * latent + noise), lo, hi)
 
 
