@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-DAY = 86_400
-
 
 def next_month_label(days: np.ndarray) -> np.ndarray:
     """The 1st of the month after each day (the export date of a monthly delta file), as datetime64[D].

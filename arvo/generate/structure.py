@@ -81,6 +81,9 @@ B2B_CHURN_SENSITIVITY = 1.8  # hazard = base * exp(-sensitivity * retention late
 B2B_MONTHLY_UPGRADE_BASE = 0.02
 B2B_UPGRADE_SENSITIVITY = 2.0
 B2B_MONTHLY_DOWNGRADE_BASE = 0.006
+B2B_DOWNGRADE_SENSITIVITY = 0.6  # downgrades = base * exp(-sensitivity * expansion latent)
+B2B_MONTHLY_WINBACK_BASE = 0.03  # a churned account comes back (after >= 2 months away)
+B2B_WINBACK_SENSITIVITY = 0.6  # win-backs = base * exp(sensitivity * retention latent)
 B2C_FREQUENCY_SENSITIVITY = 0.3  # lambda * exp(sensitivity * retention latent)
 B2C_DROPOUT_SENSITIVITY = 1.8  # p * exp(-sensitivity * retention latent)
 B2C_SPEND_GROWTH_PER_YEAR = 0.75  # basket value drifts by exp(this * expansion latent * years)

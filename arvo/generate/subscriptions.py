@@ -1,4 +1,4 @@
-"""B2B revenue: deals, subscriptions and their monthly invoices.
+"""B2B revenue: deals and subscription histories (their bills are made in `invoices`).
 
 A month-by-month simulation, vectorised over accounts: each active account may churn (hazard driven
 by its retention latent), upgrade or downgrade (driven by its expansion latent), add an overlapping
@@ -65,8 +65,8 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     eta_exp = pop.eta["expansion_12m"][b2b]
     churn_h = structure.B2B_MONTHLY_CHURN_BASE * np.exp(-structure.B2B_CHURN_SENSITIVITY * eta_ret)
     up_h = np.minimum(structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp), 0.25)
-    down_h = structure.B2B_MONTHLY_DOWNGRADE_BASE * np.exp(-0.6 * eta_exp)
-    winback_h = 0.03 * np.exp(0.6 * eta_ret)
+    down_h = structure.B2B_MONTHLY_DOWNGRADE_BASE * np.exp(-structure.B2B_DOWNGRADE_SENSITIVITY * eta_exp)
+    winback_h = structure.B2B_MONTHLY_WINBACK_BASE * np.exp(structure.B2B_WINBACK_SENSITIVITY * eta_ret)
 
     subs = _Growable()
     deals = _Growable()
