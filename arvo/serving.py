@@ -50,7 +50,10 @@ def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def publish_snapshot(settings: Settings, run_id: str, as_of: str | None = None) -> dict:
+AS_OF_TABLE = "intermediate.int_as_of_dates"
+
+
+def publish_snapshot(settings: Settings, run_id: str) -> dict:
     """Copy every mart into a new snapshot and make it current; returns the snapshot's manifest."""
     started = time.perf_counter()
     built_at = datetime.now(UTC)
@@ -61,11 +64,12 @@ def publish_snapshot(settings: Settings, run_id: str, as_of: str | None = None) 
     final = snapshots / snapshot_id
     (staging / "parquet").mkdir(parents=True)
     try:
-        row_counts = _export_marts(settings, staging)
+        row_counts, as_of = _export_marts(settings, staging)
         manifest = {
             "snapshot_id": snapshot_id,
             "run_id": run_id,
-            "as_of_date": as_of,
+            "as_of_date": as_of.get("as_of_date"),
+            "clv_as_of_date": as_of.get("clv_as_of_date"),
             "built_at": built_at.isoformat(),
             "build_seconds": round(time.perf_counter() - started, 3),
             "row_counts": row_counts,
@@ -81,7 +85,7 @@ def publish_snapshot(settings: Settings, run_id: str, as_of: str | None = None) 
     return manifest
 
 
-def _export_marts(settings: Settings, target: Path) -> dict[str, int]:
+def _export_marts(settings: Settings, target: Path) -> tuple[dict[str, int], dict[str, str]]:
     con = duckdb.connect(config=settings.duckdb_config())
     try:
         con.execute(f"attach {_literal(str(settings.warehouse))} as warehouse (read_only)")
@@ -94,9 +98,25 @@ def _export_marts(settings: Settings, target: Path) -> dict[str, int]:
             con.sql(f"select * from {source}").write_parquet(str(target / "parquet" / f"{table}.parquet"))
             counts[table] = con.execute(f"select count(*) from {source}").fetchone()[0]
         con.execute("detach snapshot")
-        return counts
+        return counts, _as_of_dates(con)
     finally:
         con.close()
+
+
+def _as_of_dates(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The build's as-of dates (from dbt's `int_as_of_dates`), empty when that model is not built."""
+    schema, table = AS_OF_TABLE.split(".")
+    exists = con.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = 'warehouse' and table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    cursor = con.execute(f"select * from warehouse.{AS_OF_TABLE}")
+    row = cursor.fetchone()
+    names = [d[0] for d in cursor.description]
+    return {name: str(value) for name, value in zip(names, row or (), strict=False) if value is not None}
 
 
 def _point_current_at(serving: Path, snapshot: Path) -> None:

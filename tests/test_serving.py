@@ -21,13 +21,16 @@ def settings(tmp_path: Path) -> Settings:
         con.execute("create schema marts")
         con.execute("create table marts.mart_nps as select range as period, 'B2B' as segment from range(5)")
         con.execute("create table marts.dim_customers as select 'c' || range as customer_id from range(3)")
+        con.execute("create schema intermediate")
+        con.execute("create table intermediate.int_as_of_dates as select date '2026-09-30' as as_of_date")
         con.execute("create schema staging")
         con.execute("create table staging.not_served as select 1 as x")
     return settings
 
 
 def test_publish_copies_every_mart_to_duckdb_and_parquet(settings: Settings):
-    manifest = publish_snapshot(settings, run_id="run-0001", as_of="2026-09-30")
+    manifest = publish_snapshot(settings, run_id="run-0001")
+    assert manifest["as_of_date"] == "2026-09-30"
     snapshot = current_snapshot(settings.serving)
     assert snapshot is not None and snapshot.name == manifest["snapshot_id"]
     assert manifest["row_counts"] == {"dim_customers": 3, "mart_nps": 5}
