@@ -19,6 +19,15 @@ import os
 import pandas as pd
 
 KEY_ENV = "ARVO_PSEUDONYM_KEY"
+COLUMN_TYPES = {
+    "contact_id": "string",
+    "account_id": "string",
+    "contact_key": "string",
+    "has_email": "bool",
+    "role": "string",
+    "created_at": "datetime64[us]",
+    "updated_at": "datetime64[us]",
+}
 
 
 def _clean(value: object) -> str | None:
@@ -56,20 +65,25 @@ def model(dbt, session):
         {
             "contact_id": latest["contact_id"],
             "account_id": latest["account_id"].map(_clean),
-            "contact_key": [
-                hmac.new(key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256).hexdigest()
-                for e, n, a, c in zip(
-                    latest["email"],
-                    latest["full_name"],
-                    latest["account_id"].map(_clean),
-                    latest["contact_id"],
-                    strict=True,
-                )
-            ],
+            "contact_key": pd.Series(
+                [
+                    hmac.new(key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256).hexdigest()
+                    for e, n, a, c in zip(
+                        latest["email"],
+                        latest["full_name"],
+                        latest["account_id"].map(_clean),
+                        latest["contact_id"],
+                        strict=True,
+                    )
+                ],
+                index=latest.index,
+                dtype="object",
+            ),
             "has_email": latest["email"].map(_clean).notna(),
             "role": latest["role"].map(_clean),
             "created_at": pd.to_datetime(latest["created_at"]),
             "updated_at": pd.to_datetime(latest["updated_at"]),
         }
     )
-    return contacts.reset_index(drop=True)
+    # explicit types: an empty source (no file delivered yet) must still give text columns
+    return contacts.astype(COLUMN_TYPES).reset_index(drop=True)
