@@ -18,8 +18,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
 
-# Length of a calendar month in each supported period, to turn "12 months" into model time.
-PERIODS_PER_MONTH = {"day": 365.25 / 12, "week": 365.25 / 12 / 7, "month": 1.0}
+# Days in each supported period (the dbt macro arvo_clv_period_days says the same) and the length of
+# a calendar month in periods, to turn "12 months" into model time.
+PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+PERIODS_PER_MONTH = {name: (365.25 / 12) / days for name, days in PERIOD_DAYS.items()}
 
 
 @dataclass(frozen=True)
@@ -54,25 +56,30 @@ def _weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
 
 
 def _maximise(negative_ll, x0: NDArray[np.float64]) -> tuple[NDArray[np.float64], float, bool]:
-    """Minimise a negative log-likelihood over log-parameters (keeps every parameter positive)."""
-    result = optimize.minimize(
-        negative_ll,
-        x0,
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000, "maxfev": 40000},
-    )
-    polished = optimize.minimize(negative_ll, result.x, method="BFGS", options={"gtol": 1e-8})
-    best = polished if polished.fun <= result.fun else result
-    return np.exp(best.x), -float(best.fun), bool(result.success or polished.success)
+    """Minimise a negative log-likelihood over log-parameters (keeps every parameter positive).
+
+    BFGS with numerical gradients converges in ~100 evaluations on these smooth likelihoods; when it
+    reports failure, a Nelder-Mead search (10x the evaluations, derivative-free) restarts it.
+    """
+    best = optimize.minimize(negative_ll, x0, method="BFGS", options={"gtol": 1e-8})
+    if not best.success:
+        simplex = optimize.minimize(
+            negative_ll,
+            best.x if np.isfinite(best.fun) else x0,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000, "maxfev": 40000},
+        )
+        polished = optimize.minimize(negative_ll, simplex.x, method="BFGS", options={"gtol": 1e-8})
+        best = min((best, simplex, polished), key=lambda result: result.fun)
+        best.success = simplex.success or polished.success
+    return np.exp(best.x), -float(best.fun), bool(best.success)
 
 
 # ----------------------------------------------------------------------------------------------------
 # BG/NBD: number of transactions and probability alive
 
 
-def bgnbd_log_likelihood_terms(
-    params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
-) -> NDArray[np.float64]:
+def bgnbd_log_likelihood_terms(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
     """Per-customer BG/NBD log-likelihood (FHL 2005, eq. 6) for params (r, alpha, a, b)."""
     r, alpha, a, b = (float(v) for v in params)
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
@@ -96,9 +103,7 @@ def bgnbd_log_likelihood(
     return float(np.sum(_weights(weights, terms.size) * terms))
 
 
-def fit_bgnbd(
-    x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None, group: bool = True
-) -> Fit:
+def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None, group: bool = True) -> Fit:
     """Maximum-likelihood BG/NBD; with `group`, identical (x, t_x, T) rows are fitted once, weighted."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     w = _weights(weights, x.size)
@@ -131,9 +136,7 @@ def bgnbd_probability_alive(
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_ratio = (
-            np.log(a)
-            - np.log(np.maximum(b + x - 1, 1e-300))
-            + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
         )
     return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_ratio, 700))), 1.0)
 
@@ -152,9 +155,7 @@ def bgnbd_expected_purchases(
     head = (a + b + x - 1) / (a - 1)
     body = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        odds = np.where(
-            x > 0, a / np.maximum(b + x - 1, 1e-300) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0
-        )
+        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
     return head * body / (1.0 + odds)
 
 
@@ -162,9 +163,7 @@ def bgnbd_expected_purchases(
 # Gamma-Gamma: average value of a transaction
 
 
-def gamma_gamma_log_likelihood_terms(
-    params: ArrayLike, x: ArrayLike, monetary: ArrayLike
-) -> NDArray[np.float64]:
+def gamma_gamma_log_likelihood_terms(params: ArrayLike, x: ArrayLike, monetary: ArrayLike) -> NDArray[np.float64]:
     """Per-customer log density of the mean repeat-transaction value (Fader-Hardie 2013) for (p, q, gamma)."""
     p, q, gamma = (float(v) for v in params)
     x, m = np.asarray(x, dtype=float), np.asarray(monetary, dtype=float)
@@ -187,9 +186,7 @@ def gamma_gamma_log_likelihood(
     return float(np.sum(_weights(weights, terms.size) * terms))
 
 
-def fit_gamma_gamma(
-    x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None, group: bool = True
-) -> Fit:
+def fit_gamma_gamma(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None, group: bool = True) -> Fit:
     """Maximum-likelihood Gamma-Gamma on customers with at least one repeat and a positive mean value."""
     x, m = np.asarray(x, dtype=float), np.asarray(monetary, dtype=float)
     w = _weights(weights, x.size)
@@ -215,9 +212,7 @@ def fit_gamma_gamma(
     )
 
 
-def gamma_gamma_expected_value(
-    params: dict[str, float], x: ArrayLike, monetary: ArrayLike
-) -> NDArray[np.float64]:
+def gamma_gamma_expected_value(params: dict[str, float], x: ArrayLike, monetary: ArrayLike) -> NDArray[np.float64]:
     """E[mean transaction value | x, mean of repeats] (Fader-Hardie 2013, eq. 5); the population mean
     p * gamma / (q - 1) for customers without repeats (needs q > 1)."""
     p, q, gamma = params["p"], params["q"], params["gamma"]
@@ -247,14 +242,25 @@ def bgnbd_discounted_value(
     annual_rate: float,
 ) -> NDArray[np.float64]:
     """Discounted expected revenue over the next `months` calendar months: the expected transactions of
-    each month (difference of cumulative BG/NBD expectations) times the expected value, discounted."""
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    each month (difference of cumulative BG/NBD expectations) times the expected value, discounted.
+
+    Computed once per distinct (x, t_x, T), like the fit, so a million customers cost what their
+    distinct histories cost.
+    """
+    (ux, ut_x, uT), inverse = _distinct(x, t_x, T)
     per_month = periods_per_month(period)
     factors = monthly_discount_factors(months, annual_rate)
-    total = np.zeros(x.shape)
-    previous = np.zeros(x.shape)
+    total = np.zeros(ux.shape)
+    previous = np.zeros(ux.shape)
     for month in range(1, months + 1):
-        cumulative = bgnbd_expected_purchases(bgnbd, month * per_month, x, t_x, T)
+        cumulative = bgnbd_expected_purchases(bgnbd, month * per_month, ux, ut_x, uT)
         total += (cumulative - previous) * factors[month - 1]
         previous = cumulative
-    return total * np.asarray(expected_value, dtype=float)
+    return total[inverse] * np.asarray(expected_value, dtype=float)
+
+
+def _distinct(*columns: ArrayLike) -> tuple[list[NDArray[np.float64]], NDArray[np.intp]]:
+    """Distinct rows of the columns and, per input row, the index of its distinct row."""
+    stacked = np.column_stack([np.asarray(c, dtype=float).ravel() for c in columns])
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return [unique[:, i] for i in range(unique.shape[1])], inverse.ravel()

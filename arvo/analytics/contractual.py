@@ -84,13 +84,15 @@ def sbg_retention_ahead(params: dict[str, float], lifetime: ArrayLike, months: i
 
 
 def sbg_expected_remaining_months(params: dict[str, float], lifetime: ArrayLike) -> NDArray[np.float64]:
-    """Expected further months with MRR (truncated at LIFETIME_CAP_MONTHS)."""
-    return sbg_retention_ahead(params, lifetime, LIFETIME_CAP_MONTHS).sum(axis=1)
+    """Expected further months with MRR (truncated at LIFETIME_CAP_MONTHS), once per distinct lifetime."""
+    distinct, inverse = np.unique(np.asarray(lifetime, dtype=float), return_inverse=True)
+    return sbg_retention_ahead(params, distinct, LIFETIME_CAP_MONTHS).sum(axis=1)[inverse.ravel()]
 
 
 def sbg_discounted_value(
     params: dict[str, float], lifetime: ArrayLike, mrr: ArrayLike, months: int, annual_rate: float
 ) -> NDArray[np.float64]:
     """Discounted expected MRR over the next `months` months for customers active now."""
-    retention = sbg_retention_ahead(params, lifetime, months)
-    return retention @ monthly_discount_factors(months, annual_rate) * np.asarray(mrr, dtype=float)
+    distinct, inverse = np.unique(np.asarray(lifetime, dtype=float), return_inverse=True)
+    per_lifetime = sbg_retention_ahead(params, distinct, months) @ monthly_discount_factors(months, annual_rate)
+    return per_lifetime[inverse.ravel()] * np.asarray(mrr, dtype=float)
