@@ -63,8 +63,8 @@ def simulate_orders(rng: np.random.Generator, pop: Population, accounts: np.ndar
     owners = np.concatenate([np.flatnonzero(buyer), owner])
     when_s = np.concatenate([start_s[buyer], repeat_s])
     # Spend: Gamma(p, nu) in EUR, drifting up (or down) over the years with the expansion latent.
-    growth = structure.B2C_SPEND_GROWTH_PER_YEAR * eta_exp[owners]
-    years = (when_s - start_s[owners]) / (365.25 * DAY)
+    growth = structure.B2C_SPEND_GROWTH_PER_YEAR * np.tanh(eta_exp[owners])
+    years = np.minimum((when_s - start_s[owners]) / (365.25 * DAY), structure.B2C_SPEND_GROWTH_YEARS)
     eur = rng.gamma(gg["p"], 1.0, len(owners)) / nu[owners] * np.exp(growth * years)
     currency = pop.currency_idx[who][owners]
     amount = np.round(eur * fx.LEVEL_BY_CODE[currency], 2)

@@ -86,7 +86,8 @@ B2B_MONTHLY_WINBACK_BASE = 0.03  # a churned account comes back (after >= 2 mont
 B2B_WINBACK_SENSITIVITY = 0.6  # win-backs = base * exp(sensitivity * retention latent)
 B2C_FREQUENCY_SENSITIVITY = 0.3  # lambda * exp(sensitivity * retention latent)
 B2C_DROPOUT_SENSITIVITY = 1.8  # p * exp(-sensitivity * retention latent)
-B2C_SPEND_GROWTH_PER_YEAR = 0.75  # basket value drifts by exp(this * expansion latent * years)
+B2C_SPEND_GROWTH_PER_YEAR = 0.6  # basket value drifts by exp(this * tanh(expansion latent) * years)
+B2C_SPEND_GROWTH_YEARS = 2.0  # ... for at most this many years after the first order
 
 # BG/NBD and Gamma-Gamma population parameters for B2C orders (time unit: week; money: EUR).
 BG_NBD = {"r": 3.0, "alpha": 2.6, "a": 3.0, "b": 160.0}
