@@ -27,6 +27,7 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from arvo.config import DBT_PROJECT_DIR, Settings
+from ingestion.contract import NUMERIC_CONSTRUCTS
 from ingestion.pipeline import ingest_pending
 
 KEY = "handmade-key-7d2e"
@@ -252,3 +253,8 @@ def test_value_drivers_need_enough_respondents(con):
     ).fetchall()
     assert len(rows) == 6
     assert all(n == 10 and known == 0 for _, _, n, known in rows)
+
+
+def test_pivot_has_one_column_per_numeric_construct_of_the_contract(con):
+    columns = [d[0] for d in con.execute("select * from intermediate.int_survey_responses_pivoted limit 0").description]
+    assert columns == ["response_id", "survey_id", "account_id", "contact_id", "responded_at", *NUMERIC_CONSTRUCTS]
