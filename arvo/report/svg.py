@@ -207,14 +207,22 @@ def line_band_chart(
     items.append(LegendItem(flagged_label, GREY, "hollow"))
     legend_svg, legend_h = legend(items, 70, 8, width - 80)
     top, bottom, left, right = 8 + legend_h + 6, height - 48, 70, width - 16
+    # The scale fits the reliable points and their bands; a flagged point beyond it (a survey month with
+    # two answers can score -100) is pinned to the edge and labelled, instead of squashing every line.
     values = []
     for s in series:
         for p in s.points.values():
-            values.append(p.value)
-            if s.band and not p.flagged and p.low is not None and p.high is not None:
-                values += [p.low, p.high]
+            if not p.flagged:
+                values.append(p.value)
+                if s.band and p.low is not None and p.high is not None:
+                    values += [p.low, p.high]
+    values = values or [p.value for s in series for p in s.points.values()]
     ticks = nice_ticks(min(values + [0.0]), max(values + [0.0]), 6)
     ys = Scale(ticks[0], ticks[-1], bottom, top)
+
+    def y_of(value: float) -> float:
+        return ys(min(max(value, ticks[0]), ticks[-1]))
+
     step = (right - left) / max(len(x_keys), 1)
     xpos = {k: left + step * (i + 0.5) for i, k in enumerate(x_keys)}
     parts = [legend_svg, y_axis(ys, ticks, left, right, y_fmt, y_label)]
@@ -224,21 +232,32 @@ def line_band_chart(
             parts += _band_polygons(s, x_keys, xpos, ys)
     for s in series:
         keys = [k for k in x_keys if k in s.points]
-        path = " ".join(
-            f"{'M' if i == 0 else 'L'}{_n(xpos[k])},{_n(ys(s.points[k].value))}" for i, k in enumerate(keys)
-        )
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        parts.append(
-            f'<path d="{path}" fill="none" stroke="{s.colour}" stroke-width="{2 if s.dashed else 2.5}"{dash}/>'
-        )
+        for a, b in zip(keys, keys[1:], strict=False):
+            # A segment touching a small sample is drawn thin and dotted: the point is not to be trusted.
+            weak = s.points[a].flagged or s.points[b].flagged
+            style = (
+                ' stroke-dasharray="2 3" stroke-width="1.2"'
+                if weak
+                else f' stroke-width="{2 if s.dashed else 2.5}"{dash}'
+            )
+            parts.append(
+                f'<line x1="{_n(xpos[a])}" y1="{_n(y_of(s.points[a].value))}" x2="{_n(xpos[b])}" '
+                f'y2="{_n(y_of(s.points[b].value))}" stroke="{s.colour}"{style}/>'
+            )
         for k in keys:
             p = s.points[k]
             fill = "#fff" if p.flagged else s.colour
+            y = y_of(p.value)
             parts.append(
-                f'<circle {mark_attrs(s.name, k, p.value)} cx="{_n(xpos[k])}" cy="{_n(ys(p.value))}" '
+                f'<circle {mark_attrs(s.name, k, p.value)} cx="{_n(xpos[k])}" cy="{_n(y)}" '
                 f'r="{5 if p.flagged else 3.5}" fill="{fill}" stroke="{s.colour}" stroke-width="2">'
                 f"<title>{esc(p.note)}</title></circle>"
             )
+            if y != ys(p.value):
+                parts.append(
+                    text(xpos[k] + 8, y + (-8 if y >= bottom - 1 else 16), f"{y_fmt(p.value)} (off scale)", size=11)
+                )
     every = max(1, math.ceil(len(x_keys) * 70 / (right - left)))
     parts.append(x_labels([xpos[k] for k in x_keys], x_names, bottom + 18, every, x_title, (left + right) / 2))
     return document(chart_id, title, desc, width, height, "".join(parts))
