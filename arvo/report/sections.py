@@ -209,7 +209,7 @@ def retention_section(rows: list[dict[str, Any]]) -> Section:
             (1.0, "100% = revenue kept"),
         ),
     ):
-        for dimension, dim_label in (("nps_category", "NPS category"), ("ladder_position", "Ladder position")):
+        for dimension, dim_label in (("nps_category", "NPS category"), ("ladder_position", "ladder position")):
             bands = d.BAND_ORDER[dimension]
             series = []
             for seg in d.SEGMENTS:
@@ -217,19 +217,19 @@ def retention_section(rows: list[dict[str, Any]]) -> Section:
                 notes = {band: f"{seg}, {fmt.BAND_LABELS[band]}: {fmt.pct(value, 1)}" for band, value in values.items()}
                 if values:
                     series.append(svg.BarSeries(seg, SEGMENT_COLOURS[seg], values, notes))
-            caption = f"{label.split(' (')[0]} by {dim_label.lower()}"
+            caption = f"{label.split(' (')[0]} by {dim_label}"
             charts.append(
                 Chart(
                     svg.grouped_bars(
                         f"chart-{metric.replace('_', '-')}-by-{dimension.replace('_', '-')}",
-                        f"{label} by {dim_label.lower()}",
-                        f"{label} per segment for each {dim_label.lower()}.",
+                        f"{label} by {dim_label}",
+                        f"{label} per segment for each {dim_label}.",
                         [(b, fmt.BAND_LABELS[b]) for b in bands],
                         series,
                         label,
                         fmt_axis,
                         lambda v: f"{v * 100:.0f}%",
-                        x_title=dim_label,
+                        x_title=dim_label[0].upper() + dim_label[1:],
                         y_max=1.0,
                         reference=reference,
                         width=470,
