@@ -78,8 +78,9 @@ LADDER_THRESHOLDS = (-1.1, -0.5, 0.0, 0.55, 1.1)  # awareness .. fulfilment, on 
 # How strongly the outcome latents translate into behaviour.
 B2B_MONTHLY_CHURN_BASE = 0.008  # monthly churn hazard at an average latent
 B2B_CHURN_SENSITIVITY = 1.8  # hazard = base * exp(-sensitivity * retention latent)
-B2B_MONTHLY_UPGRADE_BASE = 0.02
-B2B_UPGRADE_SENSITIVITY = 2.0
+B2B_MONTHLY_UPGRADE_BASE = 0.012
+B2B_UPGRADE_SENSITIVITY = 1.6
+B2B_MONTHLY_UPGRADE_CAP = 0.15
 B2B_MONTHLY_DOWNGRADE_BASE = 0.006
 B2B_DOWNGRADE_SENSITIVITY = 0.6  # downgrades = base * exp(-sensitivity * expansion latent)
 B2B_MONTHLY_WINBACK_BASE = 0.03  # a churned account comes back (after >= 2 months away)

@@ -64,7 +64,10 @@ def simulate_b2b(rng: np.random.Generator, pop: Population) -> B2BRevenue:
     eta_ret = pop.eta["retention_12m"][b2b]
     eta_exp = pop.eta["expansion_12m"][b2b]
     churn_h = structure.B2B_MONTHLY_CHURN_BASE * np.exp(-structure.B2B_CHURN_SENSITIVITY * eta_ret)
-    up_h = np.minimum(structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp), 0.25)
+    up_h = np.minimum(
+        structure.B2B_MONTHLY_UPGRADE_BASE * np.exp(structure.B2B_UPGRADE_SENSITIVITY * eta_exp),
+        structure.B2B_MONTHLY_UPGRADE_CAP,
+    )
     down_h = structure.B2B_MONTHLY_DOWNGRADE_BASE * np.exp(-structure.B2B_DOWNGRADE_SENSITIVITY * eta_exp)
     winback_h = structure.B2B_MONTHLY_WINBACK_BASE * np.exp(structure.B2B_WINBACK_SENSITIVITY * eta_ret)
 
