@@ -101,3 +101,38 @@ def test_sensor_requests_one_run_per_new_content_and_ignores_files_being_written
     _drop(arvo_settings, "fx_rates", "rates_3.csv", f"{header}\n2026-01-05,SEK,11.4\n")
     fourth, _ = tick(cursor)
     assert isinstance(fourth, dg.RunRequest) and fourth.run_key != first.run_key
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_raw_load_waits_for_another_writer_and_then_loads(defs, arvo_settings, tmp_path):
+    """A second process holding the warehouse makes the load retry with backoff, not fail."""
+    from ingestion.warehouse import connect, ensure_schemas
+
+    with connect(arvo_settings) as con:
+        ensure_schemas(con)
+    header = ",".join(ENTITIES["fx_rates"].column_names)
+    _drop(arvo_settings, "fx_rates", "rates.csv", f"{header}\n2026-01-02,SEK,11.2\n")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(arvo_settings.warehouse), "10"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        graph = defs.resolve_asset_graph()
+        raw_fx = graph.get(dg.AssetKey(["raw", "fx_rates"])).assets_def
+        landing_fx = graph.get(dg.AssetKey(["landing", "revenue", "fx_rates"])).assets_def
+        result = dg.materialize([landing_fx, raw_fx], selection=[raw_fx.key])
+    finally:
+        holder.wait(timeout=30)
+    assert result.success
+    retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert retries, "the first attempt should have met the lock and asked for a retry"
+    with connect(arvo_settings) as con:
+        assert con.execute("select count(*) from raw.fx_rates").fetchone() == (1,)

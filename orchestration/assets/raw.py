@@ -15,6 +15,7 @@ SOURCES_GROUP = "sources"
 UPSTREAM = {
     "questions": (),
     "accounts": (),
+    "fx_rates": (),
     "responses": ("questions", "accounts"),
 }
 
