@@ -338,5 +338,7 @@ def test_files_left_by_another_run_are_reported_or_cleaned(tmp_path: Path) -> No
     stale.write_text("invoice_id\n", encoding="utf-8")
     assert generate("tiny", 1, tmp_path).stale == [stale]
     assert stale.exists()
+    interrupted = tmp_path / "crm" / "accounts" / "accounts_2020-01-01.csv.part"
+    interrupted.write_text("account_id\n", encoding="utf-8")
     assert generate("tiny", 1, tmp_path, clean=True).stale == []
-    assert not stale.exists()
+    assert not stale.exists() and not interrupted.exists()

@@ -67,14 +67,15 @@ def generate(
     The same (scale, seed) always produces byte-identical files: every random draw comes from a
     child of `numpy.random.SeedSequence(seed)`, one per stage, and the time window is fixed. Files of
     the same name are replaced; other data files already in the entity folders (say, from another
-    seed) would mix with this set, so `clean=True` deletes them first, and otherwise they are listed
-    in `summary.stale`.
+    seed) would mix with this set, so `clean=True` deletes them (and `.part` leftovers of an interrupted
+    run) first; otherwise they are listed in `summary.stale`.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     out = Path(out)
     if clean:
-        for path in _data_files(out):
+        leftovers = [p for e in ENTITIES.values() for p in (out / e.folder).glob("*.part")]
+        for path in [*_data_files(out), *leftovers]:
             path.unlink()
     t0 = time.perf_counter()
     summary = GenerationSummary(scale, seed, out, str(START_DATE), str(END_DATE))
