@@ -81,7 +81,14 @@ def guarded(landing: Path, root: Path) -> tuple[float, int, dict[str, float], li
     )
     phases: dict[str, float] = defaultdict(float)
     last: dict[str, tuple[str, float]] = {}
-    names = {"started": "fingerprint", "staged": "read", "validated": "validate", "committing": "commit"}
+    # Time from one progress event to the next belongs to the work done in between.
+    names = {
+        "hashing": "fingerprint",
+        "started": "read",
+        "staged": "validate",
+        "validated": "insert",
+        "committing": "commit",
+    }
 
     def on_progress(event: Progress) -> None:
         now = time.perf_counter()
@@ -120,7 +127,8 @@ def main() -> None:
             landing = csv_landing
             if fmt == "parquet":
                 landing = work / "landing_parquet"
-                if not landing.exists():
+                if not any(landing.rglob("*.parquet")):
+                    shutil.rmtree(landing, ignore_errors=True)
                     to_parquet(csv_landing, landing)
             suffix = f".{fmt}"
             for leftover in (work / f"raw_{fmt}.duckdb", work / f"guarded_{fmt}"):

@@ -20,6 +20,9 @@ from ingestion.readers import ROW_NUMBER
 from ingestion.results import Finding
 from ingestion.warehouse import quote_ident
 
+PANDAS_MIN = "TIMESTAMP '1677-09-22 00:00:00'"
+PANDAS_MAX = "TIMESTAMP '2262-04-11 00:00:00'"
+
 
 def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     """(select expressions, join clauses) for warehouse lookups the suite checks."""
@@ -55,7 +58,18 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
 def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> pd.DataFrame:
     """The pandas batch the suite validates, in file order."""
     present = set(staged_columns)
-    columns = [f"t.{quote_ident(c.name)}" for c in entity.columns if c.name in present]
+    columns = []
+    for c in entity.columns:
+        if c.name not in present:
+            continue
+        name = quote_ident(c.name)
+        if c.type in ("date", "timestamp"):
+            # Clamped to pandas' nanosecond range: the bounds still fail `date_sane`, and nanosecond
+            # columns take GX's vectorised range check instead of a Python call per row.
+            clamped = f"least(greatest(t.{name}::TIMESTAMP, {PANDAS_MIN}), {PANDAS_MAX})"
+            columns.append(f"case when t.{name} is not null then {clamped} end as {name}")
+        else:
+            columns.append(f"t.{name}")
     columns += [
         f"t.{quote_ident(unparsed_column(c.name))}" for c in entity.columns if c.name in present and c.type != "text"
     ]
@@ -64,7 +78,11 @@ def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: 
         f"select {', '.join([*columns, *derived, f't.{ROW_NUMBER}'])} from {TYPED} t "
         f"{' '.join(joins)} order by t.{ROW_NUMBER}"
     )
-    return con.execute(sql).df()
+    frame = con.execute(sql).df()
+    for c in entity.columns:
+        if c.name in present and c.type in ("date", "timestamp"):
+            frame[c.name] = frame[c.name].astype("datetime64[ns]")
+    return frame
 
 
 def _misspelling_hints(findings: list[Finding], entity: Entity, staged_columns: list[str]) -> None:
@@ -77,9 +95,27 @@ def _misspelling_hints(findings: list[Finding], entity: Entity, staged_columns: 
                 finding.fix = f"rename the column {close[0]!r} to {finding.column!r}"
 
 
+def _original_dates(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> None:
+    """Show date examples as stored, not as clamped for pandas (year 0001 stays 0001)."""
+    for finding in findings:
+        rows = [e["row"] for e in finding.examples if isinstance(e.get("row"), int)]
+        if finding.rule != "date_sane" or not finding.column or not rows:
+            continue
+        original = dict(
+            con.execute(
+                f"select {ROW_NUMBER}, cast({quote_ident(finding.column)} as VARCHAR) from {TYPED} "
+                f"where {ROW_NUMBER} in (select unnest(?))",
+                [rows],
+            ).fetchall()
+        )
+        for example in finding.examples:
+            example["value"] = original.get(example["row"], example["value"])
+
+
 def check(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> list[Finding]:
     """All findings for the staged, typed batch (errors and warnings), most severe first."""
     frame = batch_frame(con, entity, staged_columns)
     findings = default_runner().validate(entity.name, frame, default_parameters())
     _misspelling_hints(findings, entity, staged_columns)
+    _original_dates(con, findings)
     return sorted(findings, key=lambda f: f.severity != "error")

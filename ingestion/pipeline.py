@@ -59,8 +59,9 @@ SETTLE_SECONDS_ENV = "ARVO_INGEST_SETTLE_SECONDS"
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported to `on_progress` as work advances. stage: discovered, started, staged, validated,
-    committing, done. `result` is set when stage == 'done'."""
+    """Reported to `on_progress` as work advances. stage: hashing, started (hashed, about to read),
+    staged (read), validated, committing (inserted, about to commit), done. `result` is set when
+    stage == 'done'."""
 
     stage: str
     entity: str
@@ -220,6 +221,7 @@ def load_file(
         return None
     entity = landed.entity
     started = _now()
+    report("hashing")
     print_ = fingerprint(landed.path, check_utf8=landed.format in ("csv", "jsonl"))
     result = LoadResult(
         load_id=new_load_id(),

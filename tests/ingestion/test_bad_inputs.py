@@ -225,6 +225,15 @@ CASES = [
         "invoice_date",
     ),
     Case(
+        "date_in_year_0001",
+        "subscriptions",
+        lambda: text("subscriptions", start_date="0001-01-01"),
+        QUARANTINED,
+        "date_sane",
+        "between 1900-01-01",
+        "start_date",
+    ),
+    Case(
         "required_value_missing",
         "invoices",
         lambda: text("invoices", account_id=""),
@@ -328,6 +337,8 @@ def test_bad_input(baseline, case: Case):
         # A finding about rows names them: row numbers and values.
         if finding.unexpected_count:
             assert finding.examples and finding.examples[0]["row"] is not None
+        if case.name == "date_in_year_0001":
+            assert finding.examples == [{"row": 1, "value": "0001-01-01"}]
     else:
         assert result.rows_loaded == result.rows_in > 0
         added = len(after[case.entity]) - len(before[case.entity])

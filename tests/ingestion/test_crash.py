@@ -55,7 +55,7 @@ def test_crash_mid_load_then_rerun_converges(tmp_path: Path, stage: str):
     crashed = Settings.under(tmp_path / "crashed")
     _land_all(crashed)
     run = subprocess.run(
-        [sys.executable, "-c", CRASHING_RUN, str(tmp_path / "crashed"), stage, "3"],
+        [sys.executable, "-c", CRASHING_RUN, str(tmp_path / "crashed"), stage, "4"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -63,13 +63,17 @@ def test_crash_mid_load_then_rerun_converges(tmp_path: Path, stage: str):
     )
     assert run.returncode == 137, run.stderr[-2000:]
 
-    # The file being loaded left no trace; the two before it are committed.
+    # The file being loaded (the 4th: responses) left no trace; the three before it are committed.
     rows = ledger(crashed)
-    assert [r["file_path"] for r in rows] == ["crm/accounts/accounts.csv", "survey/questions/questions.csv"]
+    assert [r["file_path"] for r in rows] == [
+        "crm/accounts/accounts.csv",
+        "revenue/fx_rates/fx_rates.csv",
+        "survey/questions/questions.csv",
+    ]
     assert warehouse_snapshot(crashed)["responses"] == []
 
     rerun = ingest(crashed)
-    assert [(r.entity, r.status) for r in rerun] == [(e, "loaded") for e in ("responses", "fx_rates", "invoices")]
+    assert [(r.entity, r.status) for r in rerun] == [(e, "loaded") for e in ("responses", "invoices")]
 
     clean = Settings.under(tmp_path / "clean")
     _land_all(clean)
