@@ -61,7 +61,7 @@ def fit_sbg(lifetime: ArrayLike, churned: ArrayLike, weights: ArrayLike | None =
         value = sbg_log_likelihood(np.exp(log_params), n, c.astype(bool), w)
         return -value if np.isfinite(value) else 1e300
 
-    params, ll, converged = _maximise(negative_ll, np.log([1.0, 1.0]))
+    params, ll, converged = _maximise(negative_ll, np.log([1.0, 1.0]), float(w.sum()))
     return Fit(
         "shifted_beta_geometric",
         dict(zip(("alpha", "beta"), params.tolist(), strict=True)),
