@@ -85,3 +85,20 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built)
     assert [r[0] for r in runs] == ["succeeded", "failed"]
     assert "invoices_late_delivery.csv" in runs[1][1]
     shutil.move(bad, settings.quarantine / "moved-away.csv")
+
+
+def test_a_rerun_loads_nothing_twice_while_a_bi_reader_holds_the_snapshot(built):
+    settings, _ = built
+    old_snapshot = current_snapshot(settings.serving)
+    reader = duckdb.connect(str(settings.serving / "current" / "arvo.duckdb"), read_only=True)
+    nps_before = reader.execute("select sum(respondents) from marts.mart_nps").fetchone()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        raw_before = {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone() for e in ENTITIES.values()}
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.failed_checks + outcome.failed_steps
+    assert reader.execute("select sum(respondents) from marts.mart_nps").fetchone() == nps_before
+    reader.close()
+    assert current_snapshot(settings.serving) != old_snapshot
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        raw_after = {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone() for e in ENTITIES.values()}
+    assert raw_after == raw_before
