@@ -79,7 +79,7 @@ final as (
         revenue_summary.customer_id,
         cast(revenue_summary.first_revenue_date as date) as first_revenue_date,
         cast({{ dbt.date_trunc('month', 'revenue_summary.first_revenue_date') }} as date) as cohort_month,
-        cast(coalesce(current_mrr.current_mrr_eur, 0) as double) as current_mrr_eur,
+        cast(coalesce(current_mrr.current_mrr_eur, 0) as {{ type_double() }}) as current_mrr_eur,
         case when revenue_summary.has_recent_revenue = 1 then 'active' else 'churned' end as lifecycle_status
     from revenue_summary
     left join current_mrr

@@ -23,7 +23,7 @@ final as (
         accounts.created_at,
         revenue.first_revenue_date,
         revenue.cohort_month,
-        cast(coalesce(revenue.current_mrr_eur, 0) as double) as current_mrr_eur,
+        cast(coalesce(revenue.current_mrr_eur, 0) as {{ type_double() }}) as current_mrr_eur,
         cast(coalesce(revenue.lifecycle_status, 'never_paid') as {{ dbt.type_string() }}) as lifecycle_status
     from accounts
     left join revenue

@@ -22,16 +22,16 @@ scored as (
         responses.contact_key,
         responses.responded_at,
         responses.response_month,
-        cast(nps as double) as nps_score,
+        cast(nps as {{ type_double() }}) as nps_score,
         {{ nps_category('nps') }} as nps_category,
         {%- for construct in value_types() + ladder_steps() %}
-        cast({{ construct }} as double) as {{ construct }},
+        cast({{ construct }} as {{ type_double() }}) as {{ construct }},
         {%- endfor %}
         {{ ladder_step() }} as ladder_step,
-        cast(expectation as double) as expectation,
-        cast(experience as double) as experience,
-        cast({{ promise_gap('experience', 'expectation') }} as double) as promise_gap,
-        cast(coalesce(mrr.mrr_eur, 0) as double) as response_mrr_eur
+        cast(expectation as {{ type_double() }}) as expectation,
+        cast(experience as {{ type_double() }}) as experience,
+        cast({{ promise_gap('experience', 'expectation') }} as {{ type_double() }}) as promise_gap,
+        cast(coalesce(mrr.mrr_eur, 0) as {{ type_double() }}) as response_mrr_eur
     from responses
     left join mrr
         on responses.customer_id = mrr.customer_id
@@ -58,7 +58,7 @@ final as (
         experience,
         promise_gap,
         segment,
-        cast({{ value_index('segment') }} as double) as value_index,
+        cast({{ value_index('segment') }} as {{ type_double() }}) as value_index,
         {{ ladder_position('ladder_step') }} as ladder_position,
         response_mrr_eur
     from scored

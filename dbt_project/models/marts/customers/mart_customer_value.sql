@@ -62,7 +62,7 @@ final as (
         latest.nps_category,
         customers.current_mrr_eur,
         outcomes.retained_12m,
-        cast(lifetime_values.predicted_clv_eur as double) as predicted_clv_eur
+        cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
     from latest
     left join customers
         on latest.customer_id = customers.customer_id

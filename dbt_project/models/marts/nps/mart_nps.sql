@@ -86,11 +86,11 @@ final as (
         cast(promoters as integer) as promoters,
         cast(passives as integer) as passives,
         cast(detractors as integer) as detractors,
-        cast(nps as double) as nps,
-        cast(nps_moe_95 as double) as nps_moe_95,
+        cast(nps as {{ type_double() }}) as nps,
+        cast(nps_moe_95 as {{ type_double() }}) as nps_moe_95,
         respondents < {{ var('small_sample_threshold') }} as is_small_sample,
-        cast(revenue_weighted_nps as double) as revenue_weighted_nps,
-        cast(nps_change as double) as nps_change,
+        cast(revenue_weighted_nps as {{ type_double() }}) as revenue_weighted_nps,
+        cast(nps_change as {{ type_double() }}) as nps_change,
         {{ nps_change_is_significant('nps_change', 'nps_se', 'previous_nps_se') }} as change_is_significant
     from compared
 

@@ -12,11 +12,11 @@ final as (
         cast(segment as {{ dbt.type_string() }}) as segment,
         cast(outcome as {{ dbt.type_string() }}) as outcome,
         cast(driver as {{ dbt.type_string() }}) as driver,
-        cast(importance_pct as double) as importance_pct,
-        cast(correlation as double) as correlation,
+        cast(importance_pct as {{ type_double() }}) as importance_pct,
+        cast(correlation as {{ type_double() }}) as correlation,
         cast(respondents as integer) as respondents,
-        cast(raw_weight as double) as raw_weight,
-        cast(r_squared as double) as r_squared,
+        cast(raw_weight as {{ type_double() }}) as raw_weight,
+        cast(r_squared as {{ type_double() }}) as r_squared,
         cast(
             case
                 when importance_pct is not null

@@ -15,7 +15,7 @@ versions as (
         trim(account_id) as account_id,
         nullif(trim(contact_id), '') as contact_id,
         cast(responded_at as timestamp) as responded_at,
-        cast(answer_numeric as double) as answer_numeric,
+        cast(answer_numeric as {{ type_double() }}) as answer_numeric,
         nullif(trim(answer_text), '') as answer_text,
         row_number() over (
             partition by trim(response_id), trim(question_id)
