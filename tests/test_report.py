@@ -594,6 +594,28 @@ def test_the_report_still_renders_while_a_run_holds_the_warehouse(built):
     assert {m["chart"] for m in page.marks} == set(CHART_IDS)
 
 
+@e2e
+def test_a_snapshot_with_empty_marts_still_gives_a_page_that_says_so(snapshot_db, tmp_path):
+    """The first publish can come before any source delivered: every section renders and says why it is empty."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with duckdb.connect(str(folder / "arvo.duckdb")) as con:
+        con.execute(f"attach '{snapshot_db}' as src (read_only)")
+        con.execute("create schema marts")
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'src' and table_schema = 'marts'"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f"create table marts.{table} as select * from src.marts.{table} limit 0")
+    html = build_report(Settings.under(tmp_path / "nothing"), snapshot=folder)
+    readings = dict(re.findall(r'data-reading="([^"]+)">([^<]*)<', html))
+    assert readings["nps"].startswith("Not enough survey months")
+    assert readings["ladder-funnel"] == "No ladder answers yet."
+    assert readings["clv"] == "No predicted lifetime value yet."
+    assert readings["mrr-movements"] == "No recurring revenue yet."
+    assert 'data-quality="unavailable"' in html
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The command
 

@@ -144,6 +144,8 @@ def value_profile_section(rows: list[dict[str, Any]]) -> Section:
 
 
 def value_profile_reading(by_segment: dict[str, dict[str, Any]]) -> str:
+    if not by_segment:
+        return "No survey answers yet."
     if not all(s in by_segment for s in d.SEGMENTS):
         return "Only one segment has survey answers so far."
     tops = {s: max(d.VALUE_TYPES, key=lambda t, s=s: by_segment[s][t]) for s in d.SEGMENTS}
@@ -185,7 +187,7 @@ def funnel_section(rows: list[dict[str, Any]]) -> Section:
 
 
 def funnel_reading(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+    if not any(r["customers_surveyed"] for r in rows):
         return "No ladder answers yet."
     last = {r["segment"]: r for r in rows if r["step"] == len(d.LADDER_STEPS)}
     worst = max((r for r in rows if r["step"] > 1), key=lambda r: r["drop_off"])
@@ -364,6 +366,8 @@ def clv_section(rows: list[dict[str, Any]]) -> Section:
 
 def clv_reading(rows: list[dict[str, Any]]) -> str:
     by = {r["segment"]: r for r in rows}
+    if not by:
+        return "No predicted lifetime value yet."
     if not all(s in by for s in d.SEGMENTS):
         return "Predicted CLV is available for one segment only."
     b2b, b2c = by["B2B"], by["B2C"]

@@ -550,7 +550,7 @@ def funnel(
     """Side-by-side funnels: centred bars as wide as the share reaching each step, drop-off in between."""
     panel_w = width / max(len(panels), 1)
     step_h, top = 58, 30
-    steps_n = max(len(steps) for _, _, steps in panels)
+    steps_n = max((len(steps) for _, _, steps in panels), default=0)
     height = top + steps_n * step_h + 10
     parts = []
     for p, (name, colour_, steps) in enumerate(panels):
