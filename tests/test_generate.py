@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from arvo import cli
-from arvo.generate import DRIVER_WEIGHTS, END_DATE, LADDER_ORDER, OUTCOMES, TRUE_DRIVERS, generate
+from arvo.generate import DRIVER_WEIGHTS, END_DATE, ENTITY_ORDER, LADDER_ORDER, OUTCOMES, TRUE_DRIVERS, generate
 from arvo.generate.survey import SURVEYS
 from ingestion.contract import CONSTRUCTS, ENTITIES, INVOICE_STATUSES, SEGMENTS, VALUE_TYPES
 
@@ -342,3 +342,57 @@ def test_files_left_by_another_run_are_reported_or_cleaned(tmp_path: Path) -> No
     interrupted.write_text("account_id\n", encoding="utf-8")
     assert generate("tiny", 1, tmp_path, clean=True).stale == []
     assert not stale.exists() and not interrupted.exists()
+
+
+def test_revenue_histories_hold_every_kind_of_movement(landing: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Upgrades, downgrades, churn, win-backs, overlapping add-ons, corrections and credit notes all occur."""
+    subs = relation(landing, "subscriptions")
+    latest = f"""
+        select * from {subs}
+        qualify row_number() over (partition by subscription_id order by updated_at desc) = 1
+    """
+    plans = ["starter", "team", "business", "enterprise"]
+    rank = "case plan " + " ".join(f"when '{p}' then {i}" for i, p in enumerate(plans)) + " end"
+    moves = con.sql(
+        f"""
+        with main as (select *, {rank} as tier from ({latest}) where plan in {tuple(plans)}),
+        next as (
+            select a.account_id, a.tier, b.tier as next_tier, b.start_date - a.end_date as gap_days
+            from main a join main b on a.account_id = b.account_id and b.start_date > a.end_date
+            qualify row_number() over (partition by a.subscription_id order by b.start_date) = 1
+        )
+        select
+            count(*) filter (where gap_days = 1 and next_tier > tier) as upgrades,
+            count(*) filter (where gap_days = 1 and next_tier < tier) as downgrades,
+            count(*) filter (where gap_days > 60) as win_backs,
+            (select count(*) from main m where end_date is not null
+                and not exists (select 1 from main n where n.account_id = m.account_id
+                    and n.start_date > m.end_date)) as churned_for_good,
+            (select count(*) from ({latest}) a join main m on a.account_id = m.account_id
+                and a.plan = 'analytics-addon' and a.start_date > m.start_date
+                and a.start_date < coalesce(m.end_date, date '2999-01-01')
+                and extract(day from a.start_date) > 1) as overlapping_addons
+        from next
+        """
+    ).fetchone()
+    assert all(n > 0 for n in moves), moves
+    corrections = con.sql(
+        f"""
+        select count(*) from (
+            select subscription_id from {subs} where end_date is null
+            group by all having count(distinct mrr) > 1
+        )
+        """
+    ).fetchone()[0]
+    assert corrections > 0
+    deals = read(landing, "deals")
+    assert {"closed_won", "closed_lost"} <= set(deals["stage"])
+    assert deals.loc[deals["stage"].isin(["closed_won", "closed_lost"]), "closed_at"].notna().all()
+    assert deals.loc[~deals["stage"].str.startswith("closed"), "is_won"].isna().all()
+
+
+def test_progress_is_reported_once_per_entity_in_order(tmp_path: Path) -> None:
+    seen: list[str] = []
+    summary = generate("tiny", 2, tmp_path, on_progress=lambda entity, rows, files, seconds: seen.append(entity))
+    assert tuple(seen) == ENTITY_ORDER
+    assert set(summary.rows) == set(ENTITIES) and all(summary.rows[e] > 0 for e in ENTITIES)
