@@ -50,13 +50,12 @@ def simulate_orders(rng: np.random.Generator, pop: Population, accounts: np.ndar
     total = int(keep.sum())
     owner = np.repeat(np.arange(n), keep)
     spacings = rng.exponential(1.0, total)
-    csum = np.cumsum(spacings)
-    first = np.r_[0, np.cumsum(keep)[:-1]]
-    base = np.repeat(csum[first - 1] * (first > 0), keep) if total else np.zeros(0)
-    within = csum - base  # S_i within each owner
+    cumulative = np.r_[0.0, np.cumsum(spacings)]  # cumulative[i] = sum of the first i spacings
+    ends = np.cumsum(keep)
+    starts = ends - keep
+    within = cumulative[1:] - np.repeat(cumulative[starts], keep)  # S_1..S_j per customer
     tail = rng.gamma(np.maximum(n_events - keep + 1, 1).astype(float), 1.0, n)
-    s_last = within[np.cumsum(keep) - 1] if total else np.zeros(n)
-    s_total = np.where(keep > 0, s_last if total else 0, 0) + tail
+    s_total = (cumulative[ends] - cumulative[starts]) + tail  # S_(k+1) = S_j + Gamma(k - j + 1)
     frac = within / s_total[owner]
     repeat_s = start_s[owner] + (frac * horizon_w[owner] * WEEK).astype(np.int64)
 
