@@ -25,7 +25,8 @@ def timestamps(seconds_utc: np.ndarray, style: np.ndarray, valid: np.ndarray | N
     """ISO 8601 strings for epoch seconds (UTC).
 
     `style` per row: TS_Z -> `2025-03-01T08:15:00Z`, TS_NAIVE -> `2025-03-01T08:15:00` (UTC, no zone),
-    TS_OFFSET -> Helsinki local time with its offset, `2025-03-01T10:15:00+02:00` (+03:00 in summer).
+    TS_OFFSET -> Finnish local time with its offset, `2025-03-01T10:15:00+02:00` (+03:00 from April to
+    October, a simplified summer time: the offset always matches the instant).
     Every rendering denotes the same instant. Rows where `valid` is False are null.
     """
     seconds_utc = np.asarray(seconds_utc, dtype=np.int64)
