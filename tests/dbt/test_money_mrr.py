@@ -30,6 +30,7 @@ from dbt.cli.main import dbtRunner
 
 from arvo.config import DBT_PROJECT_DIR, Settings
 from ingestion.pipeline import ingest_pending
+from ingestion.warehouse import connect, ensure_schemas
 
 AS_OF = "2024-12-31"
 
@@ -236,3 +237,21 @@ def test_a_currency_without_a_rate_fails_the_build_loudly(tmp_path: Path):
     assert not result.success
     failed = {r.node.name for r in result.result if r.status in ("fail", "error")}
     assert failed == {"not_null_int_invoices_converted_fx_rate", "not_null_int_invoices_converted_amount_eur"}
+
+
+def test_the_money_marts_build_on_an_empty_warehouse(tmp_path: Path):
+    """A source that has delivered nothing is an empty table: the marts (Python models included) build."""
+    settings = Settings.under(tmp_path)
+    con = connect(settings)
+    ensure_schemas(con)
+    con.close()
+    selection = "+mart_revenue_retention +mart_customer_lifetime_value +mart_clv_model_params"
+    result = run_dbt(settings, ["build", "--select", selection], {}, tmp_path)
+    assert result.success, [f"{r.node.name}: {r.message}" for r in result.result if r.status != "success"]
+    con = duckdb.connect(str(settings.warehouse))
+    counts = [
+        con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+        for mart in ("fct_mrr", "mart_revenue_retention", "mart_customer_lifetime_value", "mart_clv_model_params")
+    ]
+    con.close()
+    assert counts == [0, 0, 0, 0]

@@ -9,16 +9,17 @@ params as (
 final as (
 
     select
-        model,
-        parameter,
+        -- explicit types: a Python model's empty output has untyped (integer) columns
+        cast(model as {{ dbt.type_string() }}) as model,
+        cast(parameter as {{ dbt.type_string() }}) as parameter,
         cast(value as double) as value,
         cast(customers as bigint) as customers,
         cast(log_likelihood as double) as log_likelihood,
         cast(as_of as date) as as_of,
-        period,
-        segment,
+        cast(period as {{ dbt.type_string() }}) as period,
+        cast(segment as {{ dbt.type_string() }}) as segment,
         cast(groups as bigint) as distinct_groups,
-        converged
+        cast(converged as boolean) as converged
     from params
 
 )

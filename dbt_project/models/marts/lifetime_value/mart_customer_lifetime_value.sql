@@ -39,9 +39,10 @@ invoiced as (
 final as (
 
     select
-        predictions.customer_id,
-        predictions.segment,
-        predictions.model,
+        -- explicit types: a Python model's empty output has untyped (integer) columns
+        cast(predictions.customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(predictions.segment as {{ dbt.type_string() }}) as segment,
+        cast(predictions.model as {{ dbt.type_string() }}) as model,
         -- billed revenue (void excluded, credit notes netted); MRR months for a customer never invoiced
         cast(coalesce(invoiced.invoiced_revenue_eur, lifetimes.mrr_revenue_eur, 0) as decimal(18, 4))
             as historical_revenue_eur,
@@ -59,9 +60,9 @@ final as (
     from predictions
     cross join as_of
     left join invoiced
-        on predictions.customer_id = invoiced.customer_id
+        on cast(predictions.customer_id as {{ dbt.type_string() }}) = invoiced.customer_id
     left join lifetimes
-        on predictions.customer_id = lifetimes.customer_id
+        on cast(predictions.customer_id as {{ dbt.type_string() }}) = lifetimes.customer_id
 
 )
 
