@@ -595,6 +595,27 @@ def test_the_report_still_renders_while_a_run_holds_the_warehouse(built):
 
 
 @e2e
+def test_a_ledger_published_in_the_snapshot_is_preferred_and_needs_no_warehouse(built, snapshot_db, tmp_path):
+    """If publish copies audit.load_ledger into the snapshot, the panel reads it there (no warehouse needed)."""
+    folder = tmp_path / "with-ledger"
+    folder.mkdir()
+    shutil.copyfile(snapshot_db, folder / "arvo.duckdb")
+    with duckdb.connect(str(folder / "arvo.duckdb")) as con:
+        con.execute(f"attach '{built.warehouse}' as wh (read_only)")
+        con.execute("create schema audit")
+        con.execute("create table audit.load_ledger as select * from wh.audit.load_ledger")
+        expected = dict(
+            con.execute(
+                "select entity, count(*) filter (where status = 'loaded') from audit.load_ledger group by entity"
+            ).fetchall()
+        )
+    html = build_report(Settings.under(tmp_path / "no-warehouse"), snapshot=folder)
+    page = parse_page(html)
+    assert "audit.load_ledger (snapshot)" in html
+    assert {e: int(page.quality[e]["files_loaded"].replace(",", "")) for e in expected} == expected
+
+
+@e2e
 def test_a_snapshot_with_empty_marts_still_gives_a_page_that_says_so(snapshot_db, tmp_path):
     """The first publish can come before any source delivered: every section renders and says why it is empty."""
     folder = tmp_path / "empty"
