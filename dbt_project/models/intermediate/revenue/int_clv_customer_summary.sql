@@ -47,7 +47,7 @@ final as (
             / {{ arvo_clv_period_days() }} as tenure,
         case
             when per_customer.frequency > 0
-                then cast(per_customer.repeat_revenue_eur as double) / per_customer.frequency
+                then cast(per_customer.repeat_revenue_eur as {{ type_double() }}) / per_customer.frequency
         end as monetary_value,
         per_customer.first_transaction_date,
         per_customer.last_transaction_date,

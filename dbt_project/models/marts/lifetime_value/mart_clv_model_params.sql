@@ -12,9 +12,9 @@ final as (
         -- explicit types: a Python model's empty output has untyped (integer) columns
         cast(model as {{ dbt.type_string() }}) as model,
         cast(parameter as {{ dbt.type_string() }}) as parameter,
-        cast(value as double) as value,
+        cast(value as {{ type_double() }}) as value,
         cast(customers as bigint) as customers,
-        cast(log_likelihood as double) as log_likelihood,
+        cast(log_likelihood as {{ type_double() }}) as log_likelihood,
         cast(as_of as date) as as_of,
         cast(period as {{ dbt.type_string() }}) as period,
         cast(segment as {{ dbt.type_string() }}) as segment,

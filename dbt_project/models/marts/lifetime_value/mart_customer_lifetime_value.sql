@@ -46,15 +46,15 @@ final as (
         -- billed revenue (void excluded, credit notes netted); MRR months for a customer never invoiced
         cast(coalesce(invoiced.invoiced_revenue_eur, lifetimes.mrr_revenue_eur, 0) as decimal(18, 4))
             as historical_revenue_eur,
-        cast(predictions.frequency as double) as frequency,
-        cast(predictions.recency as double) as recency,
-        cast(predictions.tenure as double) as tenure,
-        cast(predictions.expected_purchases_12m as double) as expected_purchases_12m,
-        cast(predictions.probability_alive as double) as probability_alive,
+        cast(predictions.frequency as {{ type_double() }}) as frequency,
+        cast(predictions.recency as {{ type_double() }}) as recency,
+        cast(predictions.tenure as {{ type_double() }}) as tenure,
+        cast(predictions.expected_purchases_12m as {{ type_double() }}) as expected_purchases_12m,
+        cast(predictions.probability_alive as {{ type_double() }}) as probability_alive,
         cast(predictions.expected_avg_value_eur as decimal(18, 4)) as expected_avg_value_eur,
         cast(predictions.predicted_clv_12m_eur as decimal(18, 4)) as predicted_clv_12m_eur,
         cast(predictions.predicted_clv_eur as decimal(18, 4)) as predicted_clv_eur,
-        cast(predictions.expected_remaining_months as double) as expected_remaining_months,
+        cast(predictions.expected_remaining_months as {{ type_double() }}) as expected_remaining_months,
         cast(predictions.current_mrr_eur as decimal(18, 4)) as current_mrr_eur,
         as_of.clv_as_of_date
     from predictions

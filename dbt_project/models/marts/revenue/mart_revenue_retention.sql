@@ -112,11 +112,11 @@ final as (
         cast(months_since_start as integer) as months_since_start,
         cast(customers_start as bigint) as customers_start,
         cast(customers_retained as bigint) as customers_retained,
-        cast(customers_retained as double) / nullif(customers_start, 0) as logo_retention,
+        cast(customers_retained as {{ type_double() }}) / nullif(customers_start, 0) as logo_retention,
         cast(starting_mrr_eur as decimal(18, 4)) as starting_mrr_eur,
         cast(retained_mrr_eur as decimal(18, 4)) as retained_mrr_eur,
-        cast(gross_retained_mrr_eur as double) / nullif(starting_mrr_eur, 0) as gross_revenue_retention,
-        cast(retained_mrr_eur as double) / nullif(starting_mrr_eur, 0) as net_revenue_retention,
+        cast(gross_retained_mrr_eur as {{ type_double() }}) / nullif(starting_mrr_eur, 0) as gross_revenue_retention,
+        cast(retained_mrr_eur as {{ type_double() }}) / nullif(starting_mrr_eur, 0) as net_revenue_retention,
         cast(gross_retained_mrr_eur as decimal(18, 4)) as gross_retained_mrr_eur
     from aggregated
 

@@ -167,8 +167,8 @@ final as (
         bands.dimension,
         bands.band,
         cast(coalesce(current_state.customers, 0) as bigint) as customers,
-        cast(outcome_rates.retention_rate_12m as double) as retention_rate_12m,
-        cast(outcome_rates.net_revenue_retention_12m as double) as net_revenue_retention_12m,
+        cast(outcome_rates.retention_rate_12m as {{ type_double() }}) as retention_rate_12m,
+        cast(outcome_rates.net_revenue_retention_12m as {{ type_double() }}) as net_revenue_retention_12m,
         cast(current_state.avg_predicted_clv_eur as decimal(18, 4)) as avg_predicted_clv_eur,
         cast(current_state.current_mrr_eur * (1 - outcome_rates.retention_rate_12m) as decimal(18, 4))
             as mrr_at_risk_eur,
