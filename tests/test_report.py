@@ -544,6 +544,31 @@ def test_headline_figures_equal_the_marts(page, snapshot_db):
 
 
 @e2e
+def test_the_readings_quote_the_marts(rendered, snapshot_db):
+    with duckdb.connect(str(snapshot_db), read_only=True) as con:
+        latest = con.execute(
+            "select segment, period_month, nps, nps_moe_95 from marts.mart_nps where segment in ('B2B', 'B2C')"
+            " qualify row_number() over (partition by segment order by period_month desc) = 1"
+        ).fetchall()
+        leaders = con.execute(
+            "select segment, driver, importance_pct from marts.mart_value_drivers where outcome = 'nps'"
+            " qualify row_number() over (partition by segment order by importance_pct desc) = 1"
+        ).fetchall()
+        clv = con.execute(
+            "select segment, median(predicted_clv_eur)::double from marts.mart_customer_lifetime_value group by 1"
+        ).fetchall()
+    nps_text = rendered["readings"]["nps"]
+    for segment, month, nps, moe in latest:
+        assert f"{nps:.1f} (±{moe:.1f})" in nps_text, segment
+        assert report_fmt.month_label(month) in nps_text
+    for segment, driver, importance in leaders:
+        phrase = f"{report_fmt.driver_phrase(driver)} in {segment} ({importance:.0f}% of explained variance)"
+        assert phrase in rendered["readings"]["drivers"]
+    for segment, median in clv:
+        assert f"{report_fmt.eur(median)} in {segment}" in rendered["readings"]["clv"]
+
+
+@e2e
 def test_embedded_data_is_the_data_drawn(report, page):
     html = report.read_text(encoding="utf-8")
     payload = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html).group(1))
