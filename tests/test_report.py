@@ -10,6 +10,7 @@ the CLI writes the file, and the dbt exposure declares exactly the marts the rep
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -104,8 +105,11 @@ class Browser:
         self._from_child, from_child_w = os.pipe()
 
         def wire_fds() -> None:
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+            # Move both ends above 3 and 4 first, so placing one cannot overwrite the other.
+            high_r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
 
         self.proc = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
