@@ -81,9 +81,7 @@ def test_two_predictors_hand_computed():
     b = (math.sqrt(1 + r) - math.sqrt(1 - r)) / 2
     det = a * a - b * b
     beta = np.array([(a * r1 - b * r2) / det, (a * r2 - b * r1) / det])
-    expected = np.array(
-        [a * a * beta[0] ** 2 + b * b * beta[1] ** 2, b * b * beta[0] ** 2 + a * a * beta[1] ** 2]
-    )
+    expected = np.array([a * a * beta[0] ** 2 + b * b * beta[1] ** 2, b * b * beta[0] ** 2 + a * a * beta[1] ** 2])
     raw = relative_weights_from_correlations(np.array([[1, r], [r, 1]]), np.array([r1, r2]))
     np.testing.assert_allclose(raw, expected, atol=1e-12)
     r_squared = (r1**2 + r2**2 - 2 * r * r1 * r2) / (1 - r**2)

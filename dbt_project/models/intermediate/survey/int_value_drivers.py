@@ -53,9 +53,7 @@ def _customer_outcomes(base: pd.DataFrame, outcomes_12m: pd.DataFrame, column: s
     """
     known = outcomes_12m[outcomes_12m["active_at_reference"].fillna(False).astype(bool)]
     known = known[known[column].notna()][["customer_id", "reference_month", column]]
-    joined = base.merge(
-        known, left_on=["customer_id", "response_month"], right_on=["customer_id", "reference_month"]
-    )
+    joined = base.merge(known, left_on=["customer_id", "response_month"], right_on=["customer_id", "reference_month"])
     if joined.empty:
         return base.iloc[0:0].assign(y=pd.Series(dtype=float))
     joined = joined.sort_values(["customer_id", "response_month", "response_id"])
