@@ -80,6 +80,20 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
     return files
 
 
+def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
+    """Files in entity folders that will never load (wrong suffix), so they can be pointed out."""
+    out = []
+    for name in entity_names:
+        folder = landing / ENTITIES[name].folder
+        if folder.is_dir():
+            for path in sorted(folder.iterdir(), key=lambda p: p.name):
+                lower = path.name.lower()
+                hidden_or_pending = lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES)
+                if path.is_file() and not hidden_or_pending and not lower.endswith(FILE_SUFFIXES):
+                    out.append(path)
+    return out
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """sha256 of the bytes and, for text formats, the first reason they cannot be read (if any)."""

@@ -24,8 +24,8 @@ import duckdb
 from arvo.config import Settings
 from ingestion import guard
 from ingestion.casting import TYPED, build_typed
-from ingestion.contract import ENTITIES, Entity
-from ingestion.files import LandedFile, discover, fingerprint
+from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
+from ingestion.files import LandedFile, discover, fingerprint, unsupported
 from ingestion.readers import ROW_NUMBER, Rejected, stage
 from ingestion.results import (
     ERROR,
@@ -311,6 +311,12 @@ def ingest_pending(
     con = connect(settings)
     try:
         ensure_schemas(con)
+        for path in unsupported(settings.landing, names):
+            log.warning(
+                "ignored %s: only %s files are loaded; convert it or remove it",
+                _relative(settings, path),
+                ", ".join(FILE_SUFFIXES),
+            )
         files = discover(settings.landing, names, settle_seconds=wait)
         results: list[LoadResult] = []
         run_id = new_load_id()

@@ -119,3 +119,10 @@ def test_extra_columns_are_kept(baseline):
     con = connect(baseline)
     assert con.execute("select distinct sales_rep from raw.invoices").fetchall() == [("Mikko",)]
     con.close()
+
+
+def test_unsupported_files_are_pointed_out_not_loaded(settings, caplog):
+    drop(settings, "invoices", "invoices.xlsx", b"PK\x03\x04")
+    with caplog.at_level("WARNING", logger="ingestion.pipeline"):
+        assert ingest(settings) == []
+    assert "ignored revenue/invoices/invoices.xlsx" in caplog.text
