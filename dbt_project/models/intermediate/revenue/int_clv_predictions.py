@@ -1,10 +1,11 @@
 """Per-customer lifetime value from the fitted models (int_clv_params).
 
 Order customers: BG/NBD expected transactions and probability alive, Gamma-Gamma expected value,
-discounted month by month. Subscription customers: sBG retention ahead (the segment's fit, else the
-pooled one) times current MRR, discounted; expected remaining lifetime in months; for them
-expected_purchases_12m is the expected number of billed months in the next 12. Horizons: 12 months
-and var clv_horizon_months; discount rate: var clv_discount_rate_annual.
+discounted month by month. Subscription customers: sBG retention ahead (the fit of the segment and
+cohort year, else of the segment, else the pooled one) times current MRR, discounted; expected
+remaining lifetime in months; for them expected_purchases_12m is the expected number of billed months
+in the next 12. Horizons: 12 months and var clv_horizon_months; discount rate:
+var clv_discount_rate_annual.
 """
 
 import numpy as np
@@ -40,8 +41,8 @@ COLUMNS = {
 }
 
 
-def _params(params: pd.DataFrame, model: str, segment: str = "all") -> dict | None:
-    chosen = params[(params["model"] == model) & (params["segment"] == segment)]
+def _params(params: pd.DataFrame, model: str, segment: str = "all", cohort: str = "all") -> dict | None:
+    chosen = params[(params["model"] == model) & (params["segment"] == segment) & (params["cohort"] == cohort)]
     return None if chosen.empty else dict(zip(chosen["parameter"], chosen["value"], strict=True))
 
 
@@ -64,9 +65,7 @@ def _transactional(summary, params, horizon, rate, period):
             "frequency": x,
             "recency": t_x,
             "tenure": tenure,
-            "expected_purchases_12m": bgnbd_expected_purchases(
-                bgnbd, 12 * periods_per_month(period), x, t_x, tenure
-            ),
+            "expected_purchases_12m": bgnbd_expected_purchases(bgnbd, 12 * periods_per_month(period), x, t_x, tenure),
             "probability_alive": bgnbd_probability_alive(bgnbd, x, t_x, tenure),
             "expected_avg_value_eur": value,
             "predicted_clv_12m_eur": bgnbd_discounted_value(bgnbd, value, x, t_x, tenure, 12, period, rate),
@@ -79,8 +78,13 @@ def _transactional(summary, params, horizon, rate, period):
 
 def _contractual(lifetimes, params, horizon, rate):
     frames = []
-    for segment, customers in lifetimes.groupby("segment"):
-        sbg = _params(params, "shifted_beta_geometric", segment) or _params(params, "shifted_beta_geometric")
+    cohorts = pd.to_datetime(lifetimes["cohort_month"]).dt.year.astype(str)
+    for (segment, cohort), customers in lifetimes.groupby([lifetimes["segment"], cohorts]):
+        sbg = (
+            _params(params, "shifted_beta_geometric", segment, cohort)
+            or _params(params, "shifted_beta_geometric", segment)
+            or _params(params, "shifted_beta_geometric")
+        )
         n = customers["lifetime_months"].to_numpy(float)
         active = customers["is_active"].to_numpy(bool)
         mrr = customers["current_mrr_eur"].to_numpy(float)

@@ -18,6 +18,7 @@ final as (
         cast(as_of as date) as as_of,
         cast(period as {{ dbt.type_string() }}) as period,
         cast(segment as {{ dbt.type_string() }}) as segment,
+        cast(cohort as {{ dbt.type_string() }}) as cohort,
         cast(groups as bigint) as distinct_groups,
         cast(converged as boolean) as converged
     from params
