@@ -50,9 +50,7 @@ def test_sbg_grouped_fit_equals_customer_by_customer_fit():
     weighted = contractual.fit_sbg(lifetimes, churned, counts)
     assert grouped.groups == len(lifetimes)
     assert grouped.params == pytest.approx(weighted.params, rel=1e-5)
-    ungrouped_ll = contractual.sbg_log_likelihood(
-        list(grouped.params.values()), per_customer_n, per_customer_churned
-    )
+    ungrouped_ll = contractual.sbg_log_likelihood(list(grouped.params.values()), per_customer_n, per_customer_churned)
     assert ungrouped_ll == pytest.approx(grouped.log_likelihood, rel=1e-9)
 
 
@@ -161,9 +159,7 @@ def test_discounted_value_sums_monthly_increments():
     params = CDNOW_BGNBD
     value = np.array([10.0])
     undiscounted = clv.bgnbd_discounted_value(params, value, [2], [30.43], [38.86], 12, "week", 0.0)
-    cumulative = clv.bgnbd_expected_purchases(
-        params, 12 * clv.periods_per_month("week"), [2], [30.43], [38.86]
-    )
+    cumulative = clv.bgnbd_expected_purchases(params, 12 * clv.periods_per_month("week"), [2], [30.43], [38.86])
     assert undiscounted[0] == pytest.approx(10.0 * cumulative[0])
     discounted = clv.bgnbd_discounted_value(params, value, [2], [30.43], [38.86], 12, "week", 0.10)
     assert undiscounted[0] * 1.1**-1 < discounted[0] < undiscounted[0]
