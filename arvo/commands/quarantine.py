@@ -14,9 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("quarantine", help="list rejected files or show why one was rejected")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="quarantined loads, newest first")
-    listing.add_argument(
-        "--all", action="store_true", help="include loads fixed since (same path loaded later)"
-    )
+    fixed_help = "include loads fixed since (same path loaded later)"
+    listing.add_argument("--all", action="store_true", help=fixed_help)
     listing.set_defaults(handler=run_list)
     show = actions.add_parser("show", help="the report of one quarantined load")
     show.add_argument("load_id", metavar="ID", help="load id (a unique prefix is enough)")
@@ -39,10 +38,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         fixed = "  (fixed: loaded since)" if row["resolved"] else ""
-        print(
-            f"{row['load_id']}  {row['finished_at']:%Y-%m-%d %H:%M}  "
-            f"{row['entity']:<13} {row['file_path']}{fixed}"
-        )
+        when = f"{row['finished_at']:%Y-%m-%d %H:%M}"
+        print(f"{row['load_id']}  {when}  {row['entity']:<13} {row['file_path']}{fixed}")
         print(f"    {row['reason'].split('; error [')[0]}")
     print("details: arvo quarantine show ID")
     return 0

@@ -17,10 +17,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     con = open_read_only(settings)
     if con is None:
-        print(
-            f"no loads yet (warehouse {settings.warehouse}); "
-            f"drop files under {settings.landing} and run arvo ingest"
-        )
+        hint = f"drop files under {settings.landing} and run arvo ingest"
+        print(f"no loads yet (warehouse {settings.warehouse}); {hint}")
         return 0
     try:
         header = f"{'entity':<14}{'loaded':>8}{'warned':>8}{'quarant.':>9}{'skipped':>9}{'raw rows':>11}"
@@ -35,10 +33,8 @@ def run(args: argparse.Namespace) -> int:
         run_info = last_run(con)
         if run_info:
             files = ", ".join(f"{n} {status}" for status, n in sorted(run_info["files"].items()))
-            print(
-                f"\nlast run {run_info['run_id']} finished "
-                f"{run_info['finished_at']:%Y-%m-%d %H:%M:%S} UTC: {files}"
-            )
+            finished = f"{run_info['finished_at']:%Y-%m-%d %H:%M:%S}"
+            print(f"\nlast run {run_info['run_id']} finished {finished} UTC: {files}")
             if run_info["files"].get("quarantined"):
                 print("see: arvo quarantine list")
     finally:
