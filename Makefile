@@ -24,9 +24,10 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the locked dependencies
 
-demo: $(STAMP)  ## generate the small sample set into $ARVO_LANDING, run the whole pipeline, print a summary
+demo: $(STAMP)  ## generate the small sample set into $ARVO_LANDING, run the whole pipeline, print a summary, write the report
 	$(BIN)/arvo generate --scale small --seed 42 --out $(ARVO_LANDING)
 	$(BIN)/arvo run
+	$(BIN)/arvo report
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest

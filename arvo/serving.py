@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,20 +42,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "select table_name from information_schema.tables"
-        " where table_catalog = 'warehouse' and table_schema = ? order by table_name",
-        [MARTS_SCHEMA],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 AS_OF_TABLE = "intermediate.int_as_of_dates"
 
 
-def publish_snapshot(settings: Settings, run_id: str) -> dict:
-    """Copy every mart into a new snapshot and make it current; returns the snapshot's manifest."""
+def publish_snapshot(settings: Settings, run_id: str, supporting_tables: Sequence[str] = ()) -> dict:
+    """Copy every mart into a new snapshot and make it current; returns the snapshot's manifest.
+
+    `supporting_tables` (`schema.table`) are copied too, under the same names, when they exist: the
+    load ledger for the report's data-quality panel, and what the semantic layer reads besides the
+    marts (its time spine), so MetricFlow can answer from the snapshot.
+    """
     started = time.perf_counter()
     built_at = datetime.now(UTC)
     snapshot_id = f"{built_at:%Y%m%dT%H%M%S%fZ}-{run_id[:8]}"
@@ -64,7 +61,7 @@ def publish_snapshot(settings: Settings, run_id: str) -> dict:
     final = snapshots / snapshot_id
     (staging / "parquet").mkdir(parents=True)
     try:
-        row_counts, as_of = _export_marts(settings, staging)
+        row_counts, supporting, as_of = _export(settings, staging, supporting_tables)
         manifest = {
             "snapshot_id": snapshot_id,
             "run_id": run_id,
@@ -73,6 +70,7 @@ def publish_snapshot(settings: Settings, run_id: str) -> dict:
             "built_at": built_at.isoformat(),
             "build_seconds": round(time.perf_counter() - started, 3),
             "row_counts": row_counts,
+            "supporting_tables": supporting,
             "warehouse": str(settings.warehouse),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -85,33 +83,51 @@ def publish_snapshot(settings: Settings, run_id: str) -> dict:
     return manifest
 
 
-def _export_marts(settings: Settings, target: Path) -> tuple[dict[str, int], dict[str, str]]:
+def _export(
+    settings: Settings, target: Path, supporting_tables: Sequence[str]
+) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
     con = duckdb.connect(config=settings.duckdb_config())
     try:
         con.execute(f"attach {_literal(str(settings.warehouse))} as warehouse (read_only)")
         con.execute(f"attach {_literal(str(target / 'arvo.duckdb'))} as snapshot")
-        con.execute(f"create schema snapshot.{MARTS_SCHEMA}")
-        counts: dict[str, int] = {}
-        for table in _mart_tables(con):
+        marts: dict[str, int] = {}
+        for table in _tables(con, MARTS_SCHEMA):
+            marts[table] = _copy(con, MARTS_SCHEMA, table)
             source = f"warehouse.{MARTS_SCHEMA}.{_quote(table)}"
-            con.execute(f"create table snapshot.{MARTS_SCHEMA}.{_quote(table)} as select * from {source}")
             con.sql(f"select * from {source}").write_parquet(str(target / "parquet" / f"{table}.parquet"))
-            counts[table] = con.execute(f"select count(*) from {source}").fetchone()[0]
+        supporting: dict[str, int] = {}
+        for qualified in supporting_tables:
+            schema, table = qualified.split(".", 1)
+            if table in _tables(con, schema):
+                supporting[qualified] = _copy(con, schema, table)
+        as_of = _as_of_dates(con)
         con.execute("detach snapshot")
-        return counts, _as_of_dates(con)
+        return marts, supporting, as_of
     finally:
         con.close()
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_catalog = 'warehouse' and table_schema = ? order by table_name",
+        [schema],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _copy(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+    """Copy one table from the warehouse into the snapshot; returns its row count."""
+    con.execute(f"create schema if not exists snapshot.{_quote(schema)}")
+    source = f"warehouse.{_quote(schema)}.{_quote(table)}"
+    con.execute(f"create table snapshot.{_quote(schema)}.{_quote(table)} as select * from {source}")
+    return con.execute(f"select count(*) from {source}").fetchone()[0]
 
 
 def _as_of_dates(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The build's as-of dates (from dbt's `int_as_of_dates`), empty when that model is not built."""
     schema, table = AS_OF_TABLE.split(".")
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_catalog = 'warehouse' and table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()[0]
-    if not exists:
+    if table not in _tables(con, schema):
         return {}
     cursor = con.execute(f"select * from warehouse.{AS_OF_TABLE}")
     row = cursor.fetchone()

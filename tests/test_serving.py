@@ -23,14 +23,17 @@ def settings(tmp_path: Path) -> Settings:
         con.execute("create table marts.dim_customers as select 'c' || range as customer_id from range(3)")
         con.execute("create schema intermediate")
         con.execute("create table intermediate.int_as_of_dates as select date '2026-09-30' as as_of_date")
+        con.execute("create schema audit")
+        con.execute("create table audit.load_ledger as select 'l1' as load_id, 'loaded' as status")
         con.execute("create schema staging")
         con.execute("create table staging.not_served as select 1 as x")
     return settings
 
 
 def test_publish_copies_every_mart_to_duckdb_and_parquet(settings: Settings):
-    manifest = publish_snapshot(settings, run_id="run-0001")
+    manifest = publish_snapshot(settings, run_id="run-0001", supporting_tables=["audit.load_ledger", "audit.nope"])
     assert manifest["as_of_date"] == "2026-09-30"
+    assert manifest["supporting_tables"] == {"audit.load_ledger": 1}
     snapshot = current_snapshot(settings.serving)
     assert snapshot is not None and snapshot.name == manifest["snapshot_id"]
     assert manifest["row_counts"] == {"dim_customers": 3, "mart_nps": 5}
@@ -38,7 +41,7 @@ def test_publish_copies_every_mart_to_duckdb_and_parquet(settings: Settings):
     with duckdb.connect(str(snapshot / "arvo.duckdb"), read_only=True) as con:
         query = "select table_schema, table_name from information_schema.tables order by 2"
         tables = con.execute(query).fetchall()
-        assert tables == [("marts", "dim_customers"), ("marts", "mart_nps")]
+        assert tables == [("marts", "dim_customers"), ("audit", "load_ledger"), ("marts", "mart_nps")]
     parquet = duckdb.sql(f"select count(*) from '{snapshot / 'parquet' / 'mart_nps.parquet'}'").fetchone()
     assert parquet == (5,)
 

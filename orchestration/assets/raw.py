@@ -11,12 +11,16 @@ from orchestration.resources import ArvoResource
 GX_CHECK = "gx_validation"
 SOURCES_GROUP = "sources"
 # Loads that must come first in a run: responses are validated against the question catalog, and the
-# warehouse-level checks (an invoice's account exists) look at the accounts loaded before them.
+# warehouse-level checks (an invoice's account exists, its currency has rates) look at what was loaded
+# before them.
 UPSTREAM = {
     "questions": (),
     "accounts": (),
     "fx_rates": (),
     "responses": ("questions", "accounts"),
+    "invoices": ("accounts", "fx_rates"),
+    "subscriptions": ("accounts", "fx_rates"),
+    "deals": ("accounts", "fx_rates"),
 }
 
 
