@@ -18,22 +18,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
+from arvo.chromium import HEADLESS_FLAGS, find_chromium
 from arvo.config import REPO_ROOT
 
 GRAPH_PATH = "/asset-groups"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
 
 
 def _free_port() -> int:
@@ -56,18 +47,23 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"dagster-webserver did not answer {url} within {timeout:.0f}s")
 
 
-def _dismiss_welcome_dialog(base: str) -> None:
-    """Tell this throw-away instance that its first-visit dialog was seen, so the graph is not covered."""
+def _graphql(base: str, query: str) -> dict:
     request = urllib.request.Request(
         f"{base}/graphql",
-        data=json.dumps({"query": "mutation { setNuxSeen }"}).encode(),
+        data=json.dumps({"query": query}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        response.read()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
-def screenshot_asset_graph(out: Path, chromium: str, timeout: float = 90.0, width: int = 1600) -> Path:
+@dataclass(frozen=True)
+class UiShot:
+    path: Path
+    asset_keys: list[str]  # what the webserver loaded, as `a/b/c`
+
+
+def screenshot_asset_graph(out: Path, chromium: str, timeout: float = 90.0, width: int = 1600) -> UiShot:
     """Serve the definitions on a free loopback port, screenshot the asset graph into `out`."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -85,12 +81,15 @@ def screenshot_asset_graph(out: Path, chromium: str, timeout: float = 90.0, widt
         )
         try:
             _wait_until_up(f"{base}/server_info", server, timeout)
-            _dismiss_welcome_dialog(base)
+            # the throw-away instance's first-visit dialog would cover the graph
+            _graphql(base, "mutation { setNuxSeen }")
+            nodes = _graphql(base, "{ assetNodes { assetKey { path } } }")["data"]["assetNodes"]
+            asset_keys = sorted("/".join(n["assetKey"]["path"]) for n in nodes)
             out.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(
                 [
                     chromium,
-                    *CHROMIUM_FLAGS,
+                    *HEADLESS_FLAGS,
                     f"--user-data-dir={home}/chromium",
                     f"--window-size={width},1000",
                     "--virtual-time-budget=20000",
@@ -107,15 +106,16 @@ def screenshot_asset_graph(out: Path, chromium: str, timeout: float = 90.0, widt
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-    return out
+    return UiShot(out, asset_keys)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("dagster-assets.png"), help="PNG to write")
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium", help="Chromium binary")
+    parser.add_argument("--chromium", default=find_chromium() or "chromium", help="Chromium binary")
     args = parser.parse_args(argv)
-    print(screenshot_asset_graph(args.out, args.chromium))
+    shot = screenshot_asset_graph(args.out, args.chromium)
+    print(f"{shot.path} ({len(shot.asset_keys)} assets in the graph)")
     return 0
 
 

@@ -49,3 +49,31 @@ def small_pipeline(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> It
             patch.delenv(name, raising=False)
         outcome = run_pipeline(settings)
         yield settings, outcome
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium; installed with apt-get when missing (tests run as root), else the test skips."""
+    import os
+    import subprocess
+
+    from arvo.chromium import find_chromium
+
+    found = find_chromium()
+    if found:
+        return found
+    try:
+        subprocess.run(["apt-get", "update"], check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+            check=True,
+            capture_output=True,
+            timeout=1200,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        pytest.skip(f"chromium is not installed and `apt-get install chromium` failed: {error}")
+    found = find_chromium()
+    if not found:
+        pytest.skip("chromium is not on PATH after apt-get install chromium")
+    return found

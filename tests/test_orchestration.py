@@ -136,3 +136,15 @@ def test_a_raw_load_waits_for_another_writer_and_then_loads(defs, arvo_settings,
     assert retries, "the first attempt should have met the lock and asked for a retry"
     with connect(arvo_settings) as con:
         assert con.execute("select count(*) from raw.fx_rates").fetchone() == (1,)
+
+
+@pytest.mark.e2e
+def test_the_dagster_ui_shows_the_asset_graph(dbt_manifest, arvo_settings, chromium, tmp_path):
+    """The webserver loads the definitions and Chromium renders the lineage page (a real screenshot)."""
+    from orchestration.ui_screenshot import screenshot_asset_graph
+
+    shot = screenshot_asset_graph(tmp_path / "assets.png", chromium)
+    assert {"landing/crm/accounts", "raw/accounts", "marts/mart_nps", "serving/snapshot"} <= set(shot.asset_keys)
+    data = shot.path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 20_000, "a blank page compresses to a few kB; the graph is more"

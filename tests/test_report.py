@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from arvo.chromium import HEADLESS_FLAGS
 from arvo.config import Settings
 from arvo.report import build_report, data, write_report
 from arvo.report import fmt as report_fmt
@@ -36,7 +37,6 @@ from arvo.serving import current_snapshot
 e2e = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parent.parent
-ENV_VARS = ("ARVO_LANDING", "ARVO_WAREHOUSE", "ARVO_SERVING", "ARVO_QUARANTINE", "ARVO_PSEUDONYM_KEY")
 CHART_IDS = (
     "chart-nps",
     "chart-value-profile",
@@ -55,45 +55,11 @@ CHART_IDS = (
     "chart-drivers-b2c-expansion-12m",
     "chart-mrr-movements",
 )
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--remote-debugging-pipe",
-)
 LAPTOP = (1366, 900)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Chromium over the DevTools protocol
-
-
-def chromium_binary() -> str:
-    """Debian's chromium; installed with apt-get when missing (the tests run as root), else the test skips."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    try:
-        subprocess.run(["apt-get", "update"], check=True, capture_output=True, timeout=600)
-        subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-            check=True,
-            capture_output=True,
-            timeout=1200,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        pytest.skip(f"chromium is not installed and `apt-get install chromium` failed: {error}")
-    found = shutil.which("chromium")
-    if not found:
-        pytest.skip("chromium is not on PATH after apt-get install chromium")
-    return found
 
 
 class Browser:
@@ -112,7 +78,7 @@ class Browser:
             os.dup2(high_w, 4)
 
         self.proc = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            [binary, *HEADLESS_FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.profile}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -299,27 +265,11 @@ def assert_same(drawn: dict, expected: dict, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> Iterator[Settings]:
-    """The small sample set through the whole pipeline (generate, ingest, dbt build, publish).
-
-    To iterate on the report, set ARVO_REPORT_TEST_BUILD to a folder an earlier build left
-    (`Settings.under` layout: landing/, warehouse/, serving/): it is used as it is, without rebuilding.
-    """
-    from arvo.generate import generate
-    from arvo.pipeline import run_pipeline
-
-    reuse = os.environ.get("ARVO_REPORT_TEST_BUILD")
-    if reuse:
-        yield Settings.under(Path(reuse))
-        return
-    settings = Settings.under(tmp_path_factory.mktemp("report"))
-    generate("small", seed=7, out=settings.landing)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ENV_VARS:
-            patch.delenv(name, raising=False)
-        outcome = run_pipeline(settings)
-        assert outcome.success, outcome.failed_steps + outcome.failed_checks
-        yield settings
+def built(small_pipeline) -> Settings:
+    """The session's small sample set through the whole pipeline (generate, ingest, dbt build, publish)."""
+    settings, outcome = small_pipeline
+    assert outcome.success, outcome.failed_steps + outcome.failed_checks
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -340,14 +290,14 @@ def page(report: Path) -> MarkCollector:
 
 
 @pytest.fixture(scope="module")
-def rendered(report: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def rendered(report: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The report opened in headless Chromium at laptop width and at a narrow width, with screenshots.
 
     Screenshots land in a temporary folder, or in $ARVO_REPORT_SCREENSHOTS when set (to look at them).
     """
     shots = Path(os.environ.get("ARVO_REPORT_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
     shots.mkdir(parents=True, exist_ok=True)
-    browser = Browser(chromium_binary())
+    browser = Browser(chromium)
     try:
         browser.open(report.as_uri(), *LAPTOP)
         charts = browser.evaluate(
