@@ -26,8 +26,7 @@ converted as (
         invoices.status,
         invoices.is_void
     from invoices
-    left join fx_rates
-        on {{ arvo_fx_rate_on('fx_rates', 'invoices.currency', 'invoices.invoice_date') }}
+    {{ arvo_fx_join('fx_rates', 'invoices.currency', 'invoices.invoice_date') }}
 
 ),
 

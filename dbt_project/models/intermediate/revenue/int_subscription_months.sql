@@ -61,8 +61,7 @@ final as (
         fx_rates.rate as fx_rate,
         {{ arvo_to_eur('active_months.mrr', 'fx_rates.rate') }} as mrr_eur
     from active_months
-    left join fx_rates
-        on {{ arvo_fx_rate_on('fx_rates', 'active_months.currency', 'active_months.start_date') }}
+    {{ arvo_fx_join('fx_rates', 'active_months.currency', 'active_months.start_date') }}
 
 )
 
