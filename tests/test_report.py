@@ -550,8 +550,14 @@ def test_quality_panel_equals_the_load_ledger(page, built):
 
 
 @e2e
-def test_the_report_still_renders_while_a_run_holds_the_warehouse(built):
-    """Another process holding DuckDB's write lock (as `arvo run` does): charts render, the panel says so."""
+def test_the_report_still_renders_while_a_run_holds_the_warehouse(built, snapshot_db, tmp_path):
+    """Another process holding DuckDB's write lock (as `arvo run` does): the snapshot's own ledger feeds
+    the panel; a snapshot without one renders its charts and says the panel is unavailable."""
+    without_ledger = tmp_path / "without-ledger"
+    without_ledger.mkdir()
+    shutil.copyfile(snapshot_db, without_ledger / "arvo.duckdb")
+    with duckdb.connect(str(without_ledger / "arvo.duckdb")) as con:
+        con.execute("drop schema audit cascade")
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -564,31 +570,27 @@ def test_the_report_still_renders_while_a_run_holds_the_warehouse(built):
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        html = build_report(built)
+        from_snapshot = build_report(built)
+        unavailable = build_report(built, snapshot=without_ledger)
     finally:
         holder.kill()
         holder.wait()
-    page = parse_page(html)
-    assert 'data-quality="unavailable"' in html and "The data-quality panel is unavailable" in html
-    assert {m["chart"] for m in page.marks} == set(CHART_IDS)
+    assert "audit.load_ledger (snapshot)" in from_snapshot and 'data-quality="unavailable"' not in from_snapshot
+    assert 'data-quality="unavailable"' in unavailable and "The data-quality panel is unavailable" in unavailable
+    for html in (from_snapshot, unavailable):
+        assert {m["chart"] for m in parse_page(html).marks} == set(CHART_IDS)
 
 
 @e2e
-def test_a_ledger_published_in_the_snapshot_is_preferred_and_needs_no_warehouse(built, snapshot_db, tmp_path):
-    """If publish copies audit.load_ledger into the snapshot, the panel reads it there (no warehouse needed)."""
-    folder = tmp_path / "with-ledger"
-    folder.mkdir()
-    shutil.copyfile(snapshot_db, folder / "arvo.duckdb")
-    with duckdb.connect(str(folder / "arvo.duckdb")) as con:
-        con.execute(f"attach '{built.warehouse}' as wh (read_only)")
-        con.execute("create schema audit")
-        con.execute("create table audit.load_ledger as select * from wh.audit.load_ledger")
+def test_the_ledger_published_in_the_snapshot_feeds_the_panel_without_the_warehouse(built, snapshot_db, tmp_path):
+    """Publish copies audit.load_ledger into the snapshot; the panel reads it there (no warehouse needed)."""
+    with duckdb.connect(str(snapshot_db), read_only=True) as con:
         expected = dict(
             con.execute(
                 "select entity, count(*) filter (where status = 'loaded') from audit.load_ledger group by entity"
             ).fetchall()
         )
-    html = build_report(Settings.under(tmp_path / "no-warehouse"), snapshot=folder)
+    html = build_report(Settings.under(tmp_path / "no-warehouse"), snapshot=snapshot_db.parent)
     page = parse_page(html)
     assert "audit.load_ledger (snapshot)" in html
     assert {e: int(page.quality[e]["files_loaded"].replace(",", "")) for e in expected} == expected
