@@ -1,0 +1,201 @@
+"""`make bench`: the pipeline against the bare engine, per stage, at several scales -> benchmarks/RESULTS.md.
+
+For each scale and repetition, in a fresh folder: generate the landing set, `arvo run` it (stages read
+from its output: startup, ingest+validate, dbt build with the Python models inside it, publish), then
+the baseline (`benchmarks.baseline`: the same files straight into DuckDB, the same compiled SQL run
+directly). After the last full run of a scale, a new day of files (~1% of the rows) is dropped and
+`arvo run` goes again: the incremental cost. Medians over repetitions; the load average is recorded
+because the machine may be shared.
+
+Usage: python -m benchmarks.run [--scales small medium] [--repeat small=3 medium=1] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from arvo.config import REPO_ROOT, Settings
+from benchmarks.increment import make_increment
+from benchmarks.measure import Measured, run_measured
+
+ARVO = str(Path(sys.executable).with_name("arvo"))
+RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
+RAW_JSON = REPO_ROOT / "benchmarks" / "results.json"
+DEFAULT_REPEAT = {"small": 3, "medium": 1, "large": 1}
+PYTHON_MODEL = re.compile(r"OK created python \w+ model \S+ .*? in ([\d.]+)s\]")
+INGEST_EVENT = re.compile(r"\] \w+: \S+ (hashing|started)")
+
+PIPELINE_MARKS = {
+    "ingest_start": lambda line: bool(INGEST_EVENT.search(line)),
+    "dbt_start": lambda line: "Running dbt command" in line,
+    "dbt_end": lambda line: "Finished dbt command" in line,
+    "published": lambda line: "Published snapshot" in line,
+}
+
+
+def _env(root: Path) -> dict[str, str]:
+    settings = Settings.under(root)
+    env = dict(os.environ)
+    env.update(
+        ARVO_LANDING=str(settings.landing),
+        ARVO_WAREHOUSE=str(settings.warehouse),
+        ARVO_SERVING=str(settings.serving),
+        ARVO_QUARANTINE=str(settings.quarantine),
+        ARVO_PSEUDONYM_KEY="benchmark-key",
+        ARVO_INGEST_SETTLE_SECONDS="0",
+        DBT_TARGET_PATH=str(root / "dbt_target"),
+        DBT_LOG_PATH=str(root / "dbt_logs"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def pipeline_stages(measured: Measured) -> dict[str, float]:
+    """Stage seconds from the timestamps of the run's output lines."""
+    marks = measured.marks
+    dbt_start = marks.get("dbt_start", measured.seconds)
+    ingest_start = marks.get("ingest_start", dbt_start)
+    dbt_end = marks.get("dbt_end", dbt_start)
+    published = marks.get("published", dbt_end)
+    python = sum(float(m) for m in PYTHON_MODEL.findall(measured.output))
+    return {
+        "startup": ingest_start,
+        "ingest": dbt_start - ingest_start,
+        "dbt": dbt_end - dbt_start,
+        "python_models": python,
+        "publish": published - dbt_end,
+        "end_to_end": measured.seconds,
+    }
+
+
+def _check(measured: Measured, what: str) -> None:
+    if measured.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {measured.returncode}):\n{measured.output[-4000:]}")
+
+
+def one_run(scale: str, seed: int, root: Path) -> dict:
+    """Generate, pipeline, baseline in a fresh folder; every figure of one repetition."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    env = _env(root)
+    load_before = os.getloadavg()
+    generated = run_measured(
+        [ARVO, "generate", "--scale", scale, "--seed", str(seed), "--out", env["ARVO_LANDING"]], env, REPO_ROOT
+    )
+    _check(generated, "arvo generate")
+    pipeline = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, PIPELINE_MARKS, log=root / "run.log")
+    _check(pipeline, "arvo run")
+    manifest = next((root / "dbt_target").glob("arvo_dbt_models-*/manifest.json"))
+    result_file = root / "baseline.json"
+    baseline = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.baseline",
+            "--landing",
+            env["ARVO_LANDING"],
+            "--warehouse",
+            str(root / "baseline" / "arvo.duckdb"),
+            "--manifest",
+            str(manifest),
+            "--out",
+            str(result_file),
+        ],
+        env,
+        REPO_ROOT,
+    )
+    _check(baseline, "baseline")
+    base = json.loads(result_file.read_text())
+    base["end_to_end"] = baseline.seconds
+    return {
+        "scale": scale,
+        "seed": seed,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "generate": {"seconds": generated.seconds, "peak_tree_rss": generated.peak_tree_rss},
+        "pipeline": {
+            "stages": pipeline_stages(pipeline),
+            "peak_tree_rss": pipeline.peak_tree_rss,
+            "peak_process_rss": pipeline.peak_process_rss,
+        },
+        "baseline": {"stages": base, "peak_tree_rss": baseline.peak_tree_rss},
+        "raw_rows": base["raw_rows"],
+    }
+
+
+def incremental_run(root: Path) -> dict:
+    """A new day of files on top of the full build in `root`, and `arvo run` again."""
+    env = _env(root)
+    written = make_increment(Settings.under(root).landing)
+    measured = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, PIPELINE_MARKS, log=root / "incr.log")
+    _check(measured, "incremental arvo run")
+    return {
+        "rows_added": written,
+        "stages": pipeline_stages(measured),
+        "peak_tree_rss": measured.peak_tree_rss,
+        "load": os.getloadavg(),
+    }
+
+
+def _parse_repeat(values: list[str]) -> dict[str, int]:
+    repeat = dict(DEFAULT_REPEAT)
+    for value in values:
+        name, _, count = value.partition("=")
+        repeat[name] = int(count)
+    return repeat
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--scales", nargs="+", default=["small", "medium"], choices=["tiny", "small", "medium", "large"]
+    )
+    parser.add_argument("--repeat", nargs="*", default=[], metavar="SCALE=N")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "arvo-bench-run")
+    parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    args = parser.parse_args(argv)
+    repeat = _parse_repeat(args.repeat)
+
+    from benchmarks.report import render
+
+    data: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(), "scales": {}}
+    for scale in args.scales:
+        runs, root = [], args.work / scale
+        for index in range(repeat[scale]):
+            started = time.perf_counter()
+            runs.append(one_run(scale, args.seed, root))
+            print(f"{scale} run {index + 1}/{repeat[scale]}: {time.perf_counter() - started:.0f}s", flush=True)
+        entry: dict = {"runs": runs}
+        if not args.no_incremental:
+            entry["incremental"] = incremental_run(root)
+            print(f"{scale} incremental: {entry['incremental']['stages']['end_to_end']:.0f}s", flush=True)
+        data["scales"][scale] = entry
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        json_path = args.results.with_suffix(".json") if args.results != RESULTS else RAW_JSON
+        json_path.write_text(json.dumps(data, indent=2) + "\n")
+        args.results.write_text(render(data))
+    print(f"wrote {args.results}")
+    return 0
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
