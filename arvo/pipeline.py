@@ -172,3 +172,20 @@ def _outcome(result) -> RunOutcome:
                     f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {description}".strip()
                 )
     return outcome
+
+
+def last_pipeline_run(con) -> dict | None:
+    """The newest row of `audit.pipeline_runs`, or None before the first `arvo run`."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'pipeline_runs'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    cursor = con.execute("select * from audit.pipeline_runs order by started_at desc limit 1")
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    record = dict(zip([d[0] for d in cursor.description], row, strict=True))
+    record["failed_checks"] = json.loads(record["failed_checks"] or "[]")
+    record["failed_steps"] = json.loads(record["failed_steps"] or "[]")
+    return record

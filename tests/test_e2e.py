@@ -11,6 +11,7 @@ import shutil
 import duckdb
 import pytest
 
+from arvo.cli import main
 from arvo.pipeline import run_pipeline
 from arvo.serving import current_snapshot
 from ingestion.contract import ENTITIES
@@ -60,7 +61,7 @@ def test_every_raw_table_is_loaded_and_no_mart_holds_personal_data(built):
             assert not any(isinstance(v, str) and "@" in v for v in values), f"e-mail-like in {table}.{column}"
 
 
-def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built):
+def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built, capsys):
     settings, _ = built
     before = tree_digest(settings.serving)
     source = sorted((settings.landing / "revenue" / "invoices").glob("*.csv"))[0]
@@ -84,6 +85,10 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built)
         runs = con.execute("select status, failed_checks from audit.pipeline_runs order by started_at").fetchall()
     assert [r[0] for r in runs] == ["succeeded", "failed"]
     assert "invoices_late_delivery.csv" in runs[1][1]
+    assert main(["status"]) == 0
+    status = capsys.readouterr().out
+    assert f"last pipeline run {outcome.run_id} failed" in status
+    assert "invoices_late_delivery.csv" in status
     shutil.move(bad, settings.quarantine / "moved-away.csv")
 
 

@@ -1,10 +1,12 @@
-"""`arvo status`: per entity, files loaded/quarantined/skipped and rows; the last ingest run."""
+"""`arvo status`: per entity, files loaded/quarantined/skipped and rows; the last ingest and pipeline run."""
 
 from __future__ import annotations
 
 import argparse
 
 from arvo.config import Settings
+from arvo.pipeline import last_pipeline_run
+from arvo.serving import current_snapshot
 from ingestion.audit import entity_status, last_run, open_read_only
 
 
@@ -37,6 +39,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"\nlast run {run_info['run_id']} finished {finished} UTC: {files}")
             if run_info["files"].get("quarantined"):
                 print("see: arvo quarantine list")
+        pipeline = last_pipeline_run(con)
+        if pipeline:
+            finished = f"{pipeline['finished_at']:%Y-%m-%d %H:%M:%S}"
+            print(
+                f"last pipeline run {pipeline['run_id']} {pipeline['status']} at {finished} UTC "
+                f"({pipeline['assets_materialized']} assets materialised)"
+            )
+            for problem in pipeline["failed_checks"] + pipeline["failed_steps"]:
+                print(f"  failed: {problem.splitlines()[0]}")
+        snapshot = current_snapshot(settings.serving)
+        print(f"serving snapshot: {snapshot.name if snapshot else 'none published yet'}")
     finally:
         con.close()
     return 0
