@@ -65,7 +65,9 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
         ),
     ]
     incremental = entry.get("incremental")
-    if incremental:
+    if incremental and "error" in incremental:
+        lines += ["", "**Incremental**: the rerun failed:", "", "```", incremental["error"][-1500:], "```"]
+    elif incremental:
         stages = incremental["stages"]
         added = sum(incremental["rows_added"].values())
         lines += [
