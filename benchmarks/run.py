@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument("--update", action="store_true", help="keep the other scales' figures of the last results")
     args = parser.parse_args(argv)
     repeat = _parse_repeat(args.repeat)
 
@@ -174,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 
     data: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(), "scales": {}}
     json_path = args.results.with_suffix(".json") if args.results != RESULTS else RAW_JSON
+    if args.update and json_path.exists():
+        previous = json.loads(json_path.read_text())
+        data["scales"] = {k: v for k, v in previous["scales"].items() if k not in args.scales}
+        data["started"] = previous["started"]
 
     def save() -> None:  # after every run, so an interrupted benchmark still leaves its figures
         data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
