@@ -156,15 +156,30 @@ def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: La
     )
 
 
+class QuarantineError(RuntimeError):
+    """A rejected file could not be kept in the quarantine folder (unwritable, full, not a folder)."""
+
+
 def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> None:
-    """Copy the file whole and write report.json next to it (before the ledger row commits)."""
+    """Copy the file whole and write report.json next to it (before the ledger row commits).
+
+    If that fails nothing is recorded: the file stays in landing, unloaded, and the next run retries it.
+    """
     folder = settings.quarantine / result.load_id
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(landed.path, folder / landed.path.name)
-    result.quarantine_path = str(folder)
-    report = result.to_dict()
-    report["what_to_fix"] = [f.fix or f.message for f in result.errors]
-    (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(landed.path, folder / landed.path.name)
+        result.quarantine_path = str(folder)
+        report = result.to_dict()
+        report["what_to_fix"] = [f.fix or f.message for f in result.errors]
+        (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise QuarantineError(
+            f"{landed.path.name} was rejected ({result.reason}) but cannot be kept in the quarantine folder "
+            f"{settings.quarantine}: {error}. Nothing of it was loaded and it stays in landing. Make "
+            "ARVO_QUARANTINE a writable folder with free space and run again."
+        ) from error
 
 
 def _reason(findings: list[Finding], status: str) -> str:

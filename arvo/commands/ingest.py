@@ -9,7 +9,7 @@ import duckdb
 
 from arvo.config import Settings
 from ingestion.contract import ENTITIES
-from ingestion.pipeline import Progress, ingest_pending
+from ingestion.pipeline import Progress, QuarantineError, ingest_pending
 from ingestion.results import QUARANTINED, LoadResult
 
 MAX_FINDINGS = 4
@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
+    except QuarantineError as exc:
+        print(f"error: {exc}", flush=True)
+        return 1
     for result in results:
         print(format_result(result), flush=True)
     quarantined = [r for r in results if r.status == QUARANTINED]

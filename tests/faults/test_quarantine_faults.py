@@ -113,11 +113,6 @@ def test_disk_full_while_quarantining_loses_nothing(bad_landing, tmp_path):
     _assert_quarantined_whole(settings, bad, digest)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingestion/pipeline.py _quarantine lets OSError escape: `arvo ingest` prints a traceback "
-    "instead of one line naming the quarantine folder (reported to the ingestion owner)",
-)
 def test_arvo_ingest_names_the_quarantine_problem_without_a_traceback(bad_landing, tmp_path):
     settings, _, _ = bad_landing
     settings.quarantine.parent.mkdir(parents=True, exist_ok=True)
