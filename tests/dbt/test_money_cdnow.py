@@ -7,7 +7,6 @@ The published estimates for the 2,357-customer sample with a 39-week calibration
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +14,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from dbt.cli.main import dbtRunner
 
 from arvo.analytics.clv import bgnbd_expected_purchases
-from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.config import Settings
 from ingestion.pipeline import ingest_pending
+from tests.dbt.support import run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -63,33 +62,6 @@ def land_cdnow(landing: Path) -> int:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         os.utime(path, (1_700_000_000, 1_700_000_000))
     return len(invoices) - 1
-
-
-def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
-    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult."""
-    previous = os.environ.get("ARVO_WAREHOUSE")
-    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--vars",
-                json.dumps(dbt_vars),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(scratch / "target"),
-                "--log-path",
-                str(scratch / "logs"),
-            ]
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("ARVO_WAREHOUSE", None)
-        else:
-            os.environ["ARVO_WAREHOUSE"] = previous
 
 
 @pytest.fixture(scope="module")

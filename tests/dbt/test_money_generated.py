@@ -7,60 +7,20 @@ checks the BG/NBD forecast of repeat transactions against what happened in the h
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from arvo.analytics.clv_holdout import holdout_check
-from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.config import Settings
 from arvo.generate import END_DATE, generate
-from arvo.secrets import ensure_pseudonym_key
 from ingestion.pipeline import ingest_pending
+from tests.dbt.support import failures, run_dbt
 
 pytestmark = pytest.mark.e2e
 
 CALIBRATION_END = "2025-09-30"
-
-
-def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
-    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult."""
-    saved = {name: os.environ.get(name) for name in ("ARVO_WAREHOUSE", "ARVO_PSEUDONYM_KEY")}
-    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
-    ensure_pseudonym_key(settings)
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--vars",
-                json.dumps(dbt_vars),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(scratch / "target"),
-                "--log-path",
-                str(scratch / "logs"),
-            ]
-        )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _failures(result) -> list[str]:
-    """Names and messages of the dbt nodes that failed, for an assertion message that says why."""
-    if result.result is None:
-        return [str(result.exception)]
-    return [f"{r.node.name}: {r.message}" for r in result.result if r.status in ("error", "fail")]
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -78,7 +38,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert results and all(r.status.startswith("loaded") for r in results)
     money_marts = "+mart_value_retention +mart_revenue_retention +mart_clv_model_params"
     built = run_dbt(settings, ["build", "--select", money_marts], {}, root)
-    assert built.success, _failures(built)
+    assert built.success, failures(built)
     con = duckdb.connect(str(settings.warehouse))
     figures: dict[str, object] = {
         "retention": {
@@ -106,7 +66,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         {"clv_as_of": CALIBRATION_END},
         root,
     )
-    assert calibration.success, _failures(calibration)
+    assert calibration.success, failures(calibration)
     con = duckdb.connect(str(settings.warehouse))
     figures["holdout"] = holdout_check(con, date.fromisoformat(CALIBRATION_END), END_DATE.astype(date))
     con.close()

@@ -17,7 +17,6 @@ The data lands as files, goes through the real ingestion (`ingest_pending`) and 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from datetime import date
@@ -26,11 +25,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
-from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.config import Settings
 from ingestion.pipeline import ingest_pending
 from ingestion.warehouse import connect, ensure_schemas
+from tests.dbt.support import run_dbt
 
 AS_OF = "2024-12-31"
 
@@ -87,33 +86,6 @@ def write_landing(landing: Path, files: dict[str, str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         os.utime(path, (1_700_000_000, 1_700_000_000))
-
-
-def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
-    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult."""
-    previous = os.environ.get("ARVO_WAREHOUSE")
-    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--vars",
-                json.dumps(dbt_vars),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(scratch / "target"),
-                "--log-path",
-                str(scratch / "logs"),
-            ]
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("ARVO_WAREHOUSE", None)
-        else:
-            os.environ["ARVO_WAREHOUSE"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,52 @@
+"""Running dbt in-process against a test's own warehouse (shared by the dbt test modules)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from dbt.cli.main import dbtRunner
+
+from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.secrets import KEY_ENV, ensure_pseudonym_key
+
+
+def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
+    """Invoke dbt in-process against the settings' warehouse; returns the dbtRunnerResult.
+
+    The warehouse path and pseudonym key go through the environment (as `arvo run` passes them) and are
+    restored afterwards; target and logs go to `scratch`, so parallel builds never share them.
+    """
+    saved = {name: os.environ.get(name) for name in ("ARVO_WAREHOUSE", KEY_ENV)}
+    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
+    ensure_pseudonym_key(settings)
+    try:
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--vars",
+                json.dumps(dbt_vars),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(scratch / "target"),
+                "--log-path",
+                str(scratch / "logs"),
+            ]
+        )
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def failures(result) -> list[str]:
+    """Names and messages of the dbt nodes that failed, for an assertion message that says why."""
+    if result.result is None:
+        return [str(result.exception)]
+    return [f"{r.node.name}: {r.message}" for r in result.result if r.status in ("error", "fail")]
