@@ -165,3 +165,25 @@ def test_discounted_value_sums_monthly_increments():
     assert undiscounted[0] * 1.1**-1 < discounted[0] < undiscounted[0]
     with pytest.raises(ValueError, match="clv_period"):
         clv.periods_per_month("fortnight")
+
+
+def test_a_non_converged_cohort_fit_falls_back_to_the_segment_then_the_pooled_fit():
+    """A young cohort's runaway sBG fit (alpha, beta -> 1e15) must not value anyone: it overflowed to 1e226 EUR."""
+    from arvo.analytics.contractual import choose_sbg_params, sbg_discounted_value
+
+    def fit(segment, cohort, alpha, beta, converged):
+        return [
+            {"segment": segment, "cohort": cohort, "parameter": "alpha", "value": alpha, "converged": converged},
+            {"segment": segment, "cohort": cohort, "parameter": "beta", "value": beta, "converged": converged},
+        ]
+
+    fits = (
+        fit("B2B", "2026", 8.9e14, 3.4e16, False)
+        + fit("B2B", "all", 1.31, 108.0, True)
+        + fit("all", "all", 1.2, 90.0, True)
+    )
+    assert choose_sbg_params(fits, "B2B", "2026") == {"alpha": 1.31, "beta": 108.0}
+    assert choose_sbg_params(fits, "B2C", "2024") == {"alpha": 1.2, "beta": 90.0}
+    assert choose_sbg_params(fit("all", "all", 1e15, 1e16, False), "B2B", "2026") is None
+    value = sbg_discounted_value(choose_sbg_params(fits, "B2B", "2026"), [3.0], [1900.0], 12, 0.10)
+    assert np.isfinite(value).all() and 0 < value[0] <= 12 * 1900.0

@@ -96,3 +96,18 @@ def sbg_discounted_value(
     distinct, inverse = np.unique(np.asarray(lifetime, dtype=float), return_inverse=True)
     per_lifetime = sbg_retention_ahead(params, distinct, months) @ monthly_discount_factors(months, annual_rate)
     return per_lifetime[inverse.ravel()] * np.asarray(mrr, dtype=float)
+
+
+def choose_sbg_params(fits: list[dict], segment: str, cohort: str) -> dict[str, float] | None:
+    """The sBG parameters to value a customer with: its segment x cohort-year fit, else its segment's,
+    else the pooled one; a fit that did not converge is passed over.
+
+    A cohort too young to have shown churn drives the likelihood towards alpha, beta -> infinity; such
+    a non-converged fit has no usable parameters (they overflow the survival function), so the broader
+    fit stands in. `fits` are rows of int_clv_params: {segment, cohort, parameter, value, converged}.
+    """
+    for wanted_segment, wanted_cohort in ((segment, cohort), (segment, "all"), ("all", "all")):
+        rows = [f for f in fits if f["segment"] == wanted_segment and f["cohort"] == wanted_cohort]
+        if rows and all(bool(f["converged"]) for f in rows):
+            return {f["parameter"]: float(f["value"]) for f in rows}
+    return None

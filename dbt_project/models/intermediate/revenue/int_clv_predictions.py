@@ -2,9 +2,9 @@
 
 Order customers: BG/NBD expected transactions and probability alive, Gamma-Gamma expected value,
 discounted month by month. Subscription customers: sBG retention ahead (the fit of the segment and
-cohort year, else of the segment, else the pooled one) times current MRR, discounted; expected
-remaining lifetime in months; for them expected_purchases_12m is the expected number of billed months
-in the next 12. Horizons: 12 months and var clv_horizon_months; discount rate:
+cohort year, else of the segment, else the pooled one; non-converged fits are passed over) times
+current MRR, discounted; expected remaining lifetime in months; for them expected_purchases_12m is
+the expected number of billed months in the next 12. Horizons: 12 months and var clv_horizon_months; discount rate:
 var clv_discount_rate_annual.
 """
 
@@ -19,6 +19,7 @@ from arvo.analytics.clv import (
     periods_per_month,
 )
 from arvo.analytics.contractual import (
+    choose_sbg_params,
     sbg_discounted_value,
     sbg_expected_remaining_months,
     sbg_retention_ahead,
@@ -41,8 +42,9 @@ COLUMNS = {
 }
 
 
-def _params(params: pd.DataFrame, model: str, segment: str = "all", cohort: str = "all") -> dict | None:
-    chosen = params[(params["model"] == model) & (params["segment"] == segment) & (params["cohort"] == cohort)]
+def _params(params: pd.DataFrame, model: str) -> dict | None:
+    """The pooled fit of an order-customer model (BG/NBD, Gamma-Gamma)."""
+    chosen = params[(params["model"] == model) & (params["segment"] == "all") & (params["cohort"] == "all")]
     return None if chosen.empty else dict(zip(chosen["parameter"], chosen["value"], strict=True))
 
 
@@ -78,13 +80,10 @@ def _transactional(summary, params, horizon, rate, period):
 
 def _contractual(lifetimes, params, horizon, rate):
     frames = []
+    sbg_fits = params[params["model"] == "shifted_beta_geometric"].to_dict("records")
     cohorts = pd.to_datetime(lifetimes["cohort_month"]).dt.year.astype(str)
     for (segment, cohort), customers in lifetimes.groupby([lifetimes["segment"], cohorts]):
-        sbg = (
-            _params(params, "shifted_beta_geometric", segment, cohort)
-            or _params(params, "shifted_beta_geometric", segment)
-            or _params(params, "shifted_beta_geometric")
-        )
+        sbg = choose_sbg_params(sbg_fits, segment, cohort)
         n = customers["lifetime_months"].to_numpy(float)
         active = customers["is_active"].to_numpy(bool)
         mrr = customers["current_mrr_eur"].to_numpy(float)
