@@ -41,6 +41,14 @@ def export_settings(settings: Settings) -> None:
     os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
     os.environ["ARVO_SERVING"] = str(settings.serving)
     os.environ["ARVO_QUARANTINE"] = str(settings.quarantine)
+    limits = {
+        "ARVO_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "ARVO_DUCKDB_THREADS": settings.duckdb_threads,
+        "ARVO_DUCKDB_TEMP_DIRECTORY": settings.duckdb_temp_directory,
+    }
+    for name, value in limits.items():  # dbt's connection reads them (arvo.duckdb_limits)
+        if value is not None:
+            os.environ[name] = str(value)
     ensure_pseudonym_key(settings)
 
 
