@@ -170,69 +170,40 @@ def _dates(entity: Entity) -> list[dict[str, Any]]:
     return out
 
 
+def _in_set(severity: str, rule: str, column: str, values: tuple[str, ...], fix: str) -> dict[str, Any]:
+    return _expect(
+        "expect_column_values_to_be_in_set", severity, rule, fix, column, column=column, value_set=list(values)
+    )
+
+
 def _values(entity: Entity) -> list[dict[str, Any]]:
     names = set(entity.column_names)
     out = []
     if "segment" in names:
         out.append(
-            _expect(
-                "expect_column_values_to_be_in_set",
+            _in_set(
                 ERROR,
                 "allowed_values",
-                f"segment must be one of {', '.join(SEGMENTS)} (upper case)",
                 "segment",
-                column="segment",
-                value_set=list(SEGMENTS),
+                SEGMENTS,
+                f"segment must be one of {', '.join(SEGMENTS)} (upper case)",
             )
         )
     if "construct" in names:
         out.append(
-            _expect(
-                "expect_column_values_to_be_in_set",
-                ERROR,
-                "allowed_values",
-                f"construct must be one of: {', '.join(CONSTRUCTS)}",
-                "construct",
-                column="construct",
-                value_set=list(CONSTRUCTS),
+            _in_set(
+                ERROR, "allowed_values", "construct", CONSTRUCTS, f"construct must be one of: {', '.join(CONSTRUCTS)}"
             )
         )
     if entity.name == "invoices":
-        out.append(
-            _expect(
-                "expect_column_values_to_be_in_set",
-                ERROR,
-                "allowed_values",
-                f"status must be one of {', '.join(INVOICE_STATUSES)} (lower case)",
-                "status",
-                column="status",
-                value_set=list(INVOICE_STATUSES),
-            )
-        )
+        fix = f"status must be one of {', '.join(INVOICE_STATUSES)} (lower case)"
+        out.append(_in_set(ERROR, "allowed_values", "status", INVOICE_STATUSES, fix))
     if "currency" in names:
-        out.append(
-            _expect(
-                "expect_column_values_to_be_in_set",
-                CURRENCY_SEVERITY[entity.name],
-                "iso_currency",
-                "currency must be an ISO 4217 code in upper case, like EUR, SEK, USD",
-                "currency",
-                column="currency",
-                value_set=list(ISO_4217_CURRENCIES),
-            )
-        )
+        fix = "currency must be an ISO 4217 code in upper case, like EUR, SEK, USD"
+        out.append(_in_set(CURRENCY_SEVERITY[entity.name], "iso_currency", "currency", ISO_4217_CURRENCIES, fix))
     if "country" in names:
-        out.append(
-            _expect(
-                "expect_column_values_to_be_in_set",
-                WARNING,
-                "iso_country",
-                "country must be an ISO 3166-1 alpha-2 code in upper case, like FI, SE, DE",
-                "country",
-                column="country",
-                value_set=list(ISO_3166_ALPHA2),
-            )
-        )
+        fix = "country must be an ISO 3166-1 alpha-2 code in upper case, like FI, SE, DE"
+        out.append(_in_set(WARNING, "iso_country", "country", ISO_3166_ALPHA2, fix))
     return out
 
 
