@@ -17,17 +17,20 @@
     end
 {%- endmacro %}
 
-{#- Standard error of NPS in points: 100 * sqrt((p + d - (p - d)^2) / n), p and d the shares. -#}
+{#- The variance term of NPS shares, (p + d - (p - d)^2) / n, with p and d the promoter and detractor shares. -#}
+{% macro nps_share_variance(promoters, detractors, respondents) -%}
+    (
+        (1.0 * {{ promoters }} / {{ respondents }})
+        + (1.0 * {{ detractors }} / {{ respondents }})
+        - power((1.0 * {{ promoters }} - {{ detractors }}) / {{ respondents }}, 2)
+    ) / {{ respondents }}
+{%- endmacro %}
+
+{#- Standard error of NPS in points: 100 * sqrt((p + d - (p - d)^2) / n). -#}
 {% macro nps_standard_error(promoters, detractors, respondents) -%}
     case
         when {{ respondents }} > 0
-            then 100.0 * sqrt(
-                (
-                    (1.0 * {{ promoters }} / {{ respondents }})
-                    + (1.0 * {{ detractors }} / {{ respondents }})
-                    - power((1.0 * {{ promoters }} - {{ detractors }}) / {{ respondents }}, 2)
-                ) / {{ respondents }}
-            )
+            then 100.0 * sqrt({{ nps_share_variance(promoters, detractors, respondents) }})
     end
 {%- endmacro %}
 
@@ -35,13 +38,7 @@
 {% macro nps_moe_95(promoters, detractors, respondents) -%}
     case
         when {{ respondents }} > 0
-            then 196.0 * sqrt(
-                (
-                    (1.0 * {{ promoters }} / {{ respondents }})
-                    + (1.0 * {{ detractors }} / {{ respondents }})
-                    - power((1.0 * {{ promoters }} - {{ detractors }}) / {{ respondents }}, 2)
-                ) / {{ respondents }}
-            )
+            then 196.0 * sqrt({{ nps_share_variance(promoters, detractors, respondents) }})
     end
 {%- endmacro %}
 
