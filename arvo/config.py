@@ -66,6 +66,15 @@ class Settings:
             quarantine=root / "quarantine",
         )
 
+    def path_env(self) -> dict[str, str]:
+        """The four locations as `ARVO_*` variables, for a child process or dbt's profile."""
+        return {
+            "ARVO_LANDING": str(self.landing),
+            "ARVO_WAREHOUSE": str(self.warehouse),
+            "ARVO_SERVING": str(self.serving),
+            "ARVO_QUARANTINE": str(self.quarantine),
+        }
+
     def with_vars(self, dbt_vars: Mapping[str, str]) -> Settings:
         """A copy with extra dbt vars (later values win)."""
         return replace(self, dbt_vars={**self.dbt_vars, **dbt_vars})

@@ -37,10 +37,7 @@ class RunOutcome:
 
 def export_settings(settings: Settings) -> None:
     """Hand the settings to the Dagster resources (`dg.EnvVar`) and to dbt (profile and pseudonym key)."""
-    os.environ["ARVO_LANDING"] = str(settings.landing)
-    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
-    os.environ["ARVO_SERVING"] = str(settings.serving)
-    os.environ["ARVO_QUARANTINE"] = str(settings.quarantine)
+    os.environ.update(settings.path_env())
     limits = {
         "ARVO_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "ARVO_DUCKDB_THREADS": settings.duckdb_threads,

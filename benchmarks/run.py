@@ -44,13 +44,8 @@ PIPELINE_MARKS = {
 
 
 def _env(root: Path) -> dict[str, str]:
-    settings = Settings.under(root)
-    env = dict(os.environ)
+    env = {**os.environ, **Settings.under(root).path_env()}
     env.update(
-        ARVO_LANDING=str(settings.landing),
-        ARVO_WAREHOUSE=str(settings.warehouse),
-        ARVO_SERVING=str(settings.serving),
-        ARVO_QUARANTINE=str(settings.quarantine),
         ARVO_PSEUDONYM_KEY="benchmark-key",
         ARVO_INGEST_SETTLE_SECONDS="0",
         DBT_TARGET_PATH=str(root / "dbt_target"),

@@ -34,13 +34,8 @@ DBT_EVENT = re.compile(r"^\d+ of \d+ (START|OK|PASS|SKIP|WARN)")
 
 def arvo_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment of an `arvo` subprocess working entirely under `root`."""
-    settings = Settings.under(root)
-    env = dict(os.environ)
+    env = {**os.environ, **Settings.under(root).path_env()}
     env.update(
-        ARVO_LANDING=str(settings.landing),
-        ARVO_WAREHOUSE=str(settings.warehouse),
-        ARVO_SERVING=str(settings.serving),
-        ARVO_QUARANTINE=str(settings.quarantine),
         ARVO_PSEUDONYM_KEY=PSEUDONYM_KEY,
         ARVO_INGEST_SETTLE_SECONDS="0",
         DBT_TARGET_PATH=str(root / "dbt_target"),
