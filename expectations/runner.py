@@ -51,6 +51,11 @@ def _columns_needed(expectation: dict[str, Any]) -> set[str]:
     return needed
 
 
+def runnable_expectations(suite: dict[str, Any], present: set[str]) -> list[dict[str, Any]]:
+    """The suite's expectations that can run on a batch with these columns (`column_exists` always)."""
+    return [e for e in suite["expectations"] if e["type"] == "expect_column_to_exist" or _columns_needed(e) <= present]
+
+
 class SuiteRunner:
     """Holds the GX context and the parsed suites; `validate` is safe to call repeatedly."""
 
@@ -74,14 +79,17 @@ class SuiteRunner:
     def suite(self, entity: str) -> dict[str, Any]:
         return self._suites[entity]
 
-    def validate(self, entity: str, frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> list[Finding]:
-        """Run the entity's suite on `frame` (which must carry `_row_number`); failures as Findings."""
+    def validate(
+        self,
+        entity: str,
+        frame: pd.DataFrame,
+        parameters: dict[str, Any] | None = None,
+        expectations: list[dict[str, Any]] | None = None,
+    ) -> list[Finding]:
+        """Run the entity's suite (or the given part of it) on `frame`, which must carry `_row_number`;
+        failures as Findings."""
         present = set(frame.columns) - {ROW_NUMBER}
-        runnable = [
-            e
-            for e in self._suites[entity]["expectations"]
-            if e["type"] == "expect_column_to_exist" or _columns_needed(e) <= present
-        ]
+        runnable = runnable_expectations(self._suites[entity], present) if expectations is None else expectations
         suite = self._gx.ExpectationSuite(
             name=f"{entity}_batch",
             expectations=[
@@ -99,12 +107,8 @@ class SuiteRunner:
             outcome = batch.validate(
                 suite, result_format=result_format, expectation_parameters=parameters or default_parameters()
             )
-        findings = []
-        for item in outcome.results:
-            data = item.to_json_dict()
-            if not data["success"]:
-                findings.append(_finding(data, len(frame)))
-        return findings
+        results = [item.to_json_dict() for item in outcome.results]
+        return [as_finding(data, len(frame)) for data in results if not data["success"]]
 
 
 def plain(value: Any) -> Any:
@@ -134,7 +138,8 @@ def _examples(result: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(examples, key=lambda e: (e["row"] is None, e["row"] or 0))[:EXAMPLES]
 
 
-def _finding(data: dict[str, Any], rows: int) -> Finding:
+def as_finding(data: dict[str, Any], rows: int) -> Finding:
+    """A failed GX validation result (as a JSON dict) of a batch of `rows` rows, as a Finding."""
     config = data["expectation_config"]
     meta = config.get("meta") or {}
     result = data.get("result") or {}
@@ -159,6 +164,12 @@ def _finding(data: dict[str, Any], rows: int) -> Finding:
         examples=_examples(result),
         fix=fix,
     )
+
+
+@cache
+def suite_document(entity: str) -> dict[str, Any]:
+    """The committed suite of one entity, read once per process."""
+    return load_suite_json(entity)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""The data-quality guard of one staged batch: build the pandas batch, run the entity's GX suite.
+"""The data-quality guard of one staged batch: run the entity's GX suite over it.
 
 The batch carries the typed contract columns, `<column>__unparsed` for values that did not parse, and
 columns looked up in the warehouse (catalog, accounts, fx rates) so that the suite can express
@@ -9,11 +9,19 @@ ride along into raw unchecked.
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from expectations.runner import default_parameters, default_runner
+from expectations.runner import (
+    as_finding,
+    default_parameters,
+    default_runner,
+    runnable_expectations,
+    suite_document,
+)
+from expectations.sql import validate_suite
 from ingestion.casting import TYPED, unparsed_column
 from ingestion.contract import Entity
 from ingestion.readers import ROW_NUMBER
@@ -55,32 +63,44 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     return select, joins
 
 
-def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> pd.DataFrame:
-    """The pandas batch the suite validates, in file order."""
+BATCH = "_arvo_batch"
+
+
+def _batch_sql(entity: Entity, staged_columns: list[str], for_pandas: bool) -> tuple[str, list[str]]:
+    """(select statement, batch column names) of the batch the suite validates, in file order.
+
+    `for_pandas` clamps dates to pandas' nanosecond range: the bounds still fail `date_sane`, and
+    nanosecond columns take GX's vectorised range check instead of a Python call per row.
+    """
     present = set(staged_columns)
-    columns = []
+    columns: list[str] = []
+    names: list[str] = []
     for c in entity.columns:
         if c.name not in present:
             continue
         name = quote_ident(c.name)
-        if c.type in ("date", "timestamp"):
-            # Clamped to pandas' nanosecond range: the bounds still fail `date_sane`, and nanosecond
-            # columns take GX's vectorised range check instead of a Python call per row.
+        names.append(c.name)
+        if for_pandas and c.type in ("date", "timestamp"):
             clamped = f"least(greatest(t.{name}::TIMESTAMP, {PANDAS_MIN}), {PANDAS_MAX})"
             columns.append(f"case when t.{name} is not null then {clamped} end as {name}")
         else:
             columns.append(f"t.{name}")
-    columns += [
-        f"t.{quote_ident(unparsed_column(c.name))}" for c in entity.columns if c.name in present and c.type != "text"
-    ]
-    derived, joins = _derived(entity, present)
-    sql = (
-        f"select {', '.join([*columns, *derived, f't.{ROW_NUMBER}'])} from {TYPED} t "
-        f"{' '.join(joins)} order by t.{ROW_NUMBER}"
-    )
-    frame = con.execute(sql).df()
     for c in entity.columns:
-        if c.name in present and c.type in ("date", "timestamp"):
+        if c.name in present and c.type != "text":
+            names.append(unparsed_column(c.name))
+            columns.append(f"t.{quote_ident(unparsed_column(c.name))}")
+    derived, joins = _derived(entity, present)
+    names += [d.rsplit(" as ", 1)[1] for d in derived]
+    sql = f"select {', '.join([*columns, *derived, f't.{ROW_NUMBER}'])} from {TYPED} t {' '.join(joins)}"
+    return sql, names
+
+
+def batch_frame(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> pd.DataFrame:
+    """The batch as pandas, for the expectations GX itself runs (those the SQL engine does not compile)."""
+    sql, _ = _batch_sql(entity, staged_columns, for_pandas=True)
+    frame = con.execute(f"{sql} order by t.{ROW_NUMBER}").df()
+    for c in entity.columns:
+        if c.name in staged_columns and c.type in ("date", "timestamp"):
             frame[c.name] = frame[c.name].astype("datetime64[ns]")
     return frame
 
@@ -112,10 +132,34 @@ def _original_dates(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
             example["value"] = original.get(example["row"], example["value"])
 
 
-def check(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> list[Finding]:
-    """All findings for the staged, typed batch (errors and warnings), most severe first."""
-    frame = batch_frame(con, entity, staged_columns)
-    findings = default_runner().validate(entity.name, frame, default_parameters())
+def check(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    staged_columns: list[str],
+    parameters: dict[str, Any] | None = None,
+    suite: dict[str, Any] | None = None,
+) -> list[Finding]:
+    """All findings for the staged, typed batch (errors and warnings), most severe first.
+
+    The suite (default: the entity's committed one) runs as SQL over a view of the batch; expectations
+    the SQL engine does not compile run with GX on a pandas copy of the batch (none in the committed
+    suites).
+    """
+    parameters = parameters or default_parameters()
+    sql, names = _batch_sql(entity, staged_columns, for_pandas=False)
+    con.execute(f"create or replace temp view {BATCH} as {sql}")
+    try:
+        present = set(names)
+        expectations = runnable_expectations(suite or suite_document(entity.name), present)
+        results, leftover = validate_suite(con, BATCH, expectations, present, parameters)
+        rows = con.execute(f"select count(*) from {TYPED}").fetchone()[0]
+        findings = [as_finding(r, rows) for r in results if not r["success"]]
+        if leftover:
+            frame = batch_frame(con, entity, staged_columns)
+            by_gx = default_runner().validate(entity.name, frame, parameters, leftover)
+            _original_dates(con, by_gx)
+            findings += by_gx
+    finally:
+        con.execute(f"drop view if exists {BATCH}")
     _misspelling_hints(findings, entity, staged_columns)
-    _original_dates(con, findings)
     return sorted(findings, key=lambda f: f.severity != "error")
