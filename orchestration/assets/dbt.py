@@ -1,8 +1,10 @@
 """The dbt project as assets: staging, intermediate (incl. Python models) and marts, with tests as checks."""
 
-
+import hashlib
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -10,6 +12,14 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.assets.locks import WAREHOUSE_POOL
 from orchestration.project import arvo_dbt_project
+from orchestration.resources import ArvoResource
+
+# Unit tests check the models' logic on fixed inputs, not the data: they run in `make test`
+# (tests/dbt/test_unit_tests.py), not in every production build.
+PRODUCTION_EXCLUDE = "test_type:unit"
+# Build artifacts that describe one invocation; removed before the next so a crash never leaves the
+# previous run's results looking current. partial_parse.msgpack is kept: that is the point.
+_PER_RUN_ARTIFACTS = ("run_results.json", "sources.json")
 
 
 class ArvoDbtTranslator(DagsterDbtTranslator):
@@ -32,9 +42,43 @@ translator = ArvoDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 
 class DbtBuildConfig(dg.Config):
-    """dbt vars for this run, as a JSON object (what `arvo run --var name=value` passes)."""
+    """dbt vars for this run, as a JSON object (what `arvo run --var name=value` passes), and whether the
+    incremental models are rebuilt from scratch (`arvo run --full-refresh`)."""
 
     vars_json: str = "{}"
+    full_refresh: bool = False
+
+
+def warehouse_target_path(warehouse: Path, project_dir: Path | None = None) -> Path:
+    """One stable dbt target folder per warehouse, so each build finds the parse state of the last one.
+
+    dagster-dbt gives every invocation a fresh folder by default, which makes dbt parse the whole
+    project every time. dbt's saved state is only valid for the same profile (the warehouse path is
+    part of it) and builds of one warehouse never overlap (the pool of one and the run lock), so a
+    folder keyed by the resolved warehouse path is never shared by two concurrent builds.
+    """
+    project_dir = Path(project_dir or arvo_dbt_project.project_dir)
+    base = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    if not base.is_absolute():
+        base = project_dir / base
+    resolved = str(Path(warehouse).resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+    return base / "warehouses" / f"{Path(resolved).stem}-{digest}"
+
+
+def build_args(dbt_vars: Mapping[str, object], full_refresh: bool = False) -> list[str]:
+    """The production `dbt build` arguments: no unit tests, the run's vars, optionally a full refresh."""
+    args = ["build", "--exclude", PRODUCTION_EXCLUDE]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars))]
+    return args
+
+
+def _clear_run_artifacts(target_path: Path) -> None:
+    for name in _PER_RUN_ARTIFACTS:
+        (target_path / name).unlink(missing_ok=True)
 
 
 @dbt_assets(
@@ -43,10 +87,10 @@ class DbtBuildConfig(dg.Config):
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo: ArvoResource, config: DbtBuildConfig):
     """`dbt build`: a failing error-severity test fails the step, so nothing downstream of it builds."""
-    args = ["build"]
-    dbt_vars = json.loads(config.vars_json)
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    yield from dbt.cli(args, context=context).stream()
+    target_path = warehouse_target_path(arvo.settings().warehouse)
+    target_path.mkdir(parents=True, exist_ok=True)
+    _clear_run_artifacts(target_path)
+    args = build_args(json.loads(config.vars_json), config.full_refresh)
+    yield from dbt.cli(args, context=context, target_path=target_path).stream()
