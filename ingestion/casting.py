@@ -10,11 +10,17 @@ from __future__ import annotations
 import duckdb
 
 from ingestion.contract import DUCKDB_TYPES, Entity
-from ingestion.readers import ROW_NUMBER, STAGE
 from ingestion.warehouse import quote_ident
 
 TYPED = "_arvo_typed"
+ROW_NUMBER = "_row_number"
 UNPARSED_SUFFIX = "__unparsed"
+
+
+def staged_column(position: int) -> str:
+    """The name the reader gives the file's column at `position` (0-based). Header names stay data:
+    a header such as `rowid` cannot shadow DuckDB's row id, which numbers the rows."""
+    return f"c{position}"
 
 
 def _cast_expression(column_sql: str, type_: str) -> str:
@@ -31,25 +37,38 @@ def unparsed_column(name: str) -> str:
     return f"{name}{UNPARSED_SUFFIX}"
 
 
-def build_typed(con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str]) -> list[str]:
-    """Create temp table `_arvo_typed`; returns the extra (non-contract) column names, in file order."""
-    present = set(staged_columns)
+def extra_columns(entity: Entity, staged_columns: list[str]) -> list[tuple[str, str]]:
+    """(name, column in the typed table) of the file's columns beyond the contract, in file order."""
+    contract = set(entity.column_names)
+    return [(name, staged_column(i)) for i, name in enumerate(staged_columns) if name not in contract]
+
+
+def build_typed(
+    con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str], source: str, parameters: list
+) -> int:
+    """Read `source` (a relation of all-text columns named by `staged_column`) once into the typed
+    temp table; view `_arvo_typed` adds `_row_number` (1-based, file order). Returns the row count.
+
+    Reading and typing in one statement keeps the batch in memory once, not as text and again typed.
+    """
+    position = {name: staged_column(i) for i, name in enumerate(staged_columns)}
     select: list[str] = []
     for column in entity.columns:
         target = quote_ident(column.name)
-        if column.name not in present:
+        if column.name not in position:
             select.append(f"cast(null as {DUCKDB_TYPES[column.type]}) as {target}")
         elif column.type == "text":
-            select.append(target)
+            select.append(f"{position[column.name]} as {target}")
         else:
-            cast = _cast_expression(target, column.type)
+            source_column = position[column.name]
+            cast = _cast_expression(source_column, column.type)
             select.append(f"{cast} as {target}")
             select.append(
-                f"case when nullif(trim({target}), '') is not null and {cast} is null "
-                f"then {target} end as {quote_ident(unparsed_column(column.name))}"
+                f"case when nullif(trim({source_column}), '') is not null and {cast} is null "
+                f"then {source_column} end as {quote_ident(unparsed_column(column.name))}"
             )
-    extras = [c for c in staged_columns if c not in set(entity.column_names)]
-    select += [quote_ident(c) for c in extras]
-    select.append(ROW_NUMBER)
-    con.execute(f"create or replace temp table {TYPED} as select {', '.join(select)} from {STAGE}")
-    return extras
+    select += [staged for _, staged in extra_columns(entity, staged_columns)]
+    con.execute(f"create or replace temp table {TYPED}_rows as select {', '.join(select)} from {source}", parameters)
+    # rowid follows file order: DuckDB preserves insertion order.
+    con.execute(f"create or replace temp view {TYPED} as select *, rowid + 1 as {ROW_NUMBER} from {TYPED}_rows")
+    return con.execute(f"select count(*) from {TYPED}_rows").fetchone()[0]

@@ -22,9 +22,8 @@ from expectations.runner import (
     suite_document,
 )
 from expectations.sql import validate_suite
-from ingestion.casting import TYPED, unparsed_column
+from ingestion.casting import ROW_NUMBER, TYPED, unparsed_column
 from ingestion.contract import Entity
-from ingestion.readers import ROW_NUMBER
 from ingestion.results import Finding
 from ingestion.warehouse import quote_ident
 

@@ -1,8 +1,8 @@
-"""Stage one landed file into a temporary all-text table with DuckDB's native readers.
+"""Stage one landed file with DuckDB's native readers into the typed temp table the guard checks.
 
-Everything is read as text first so that a value that does not parse is a finding with a row number,
-not a reader crash; typing happens afterwards in SQL (`ingestion.typing`). The file name and the
-header names never become SQL text: the path is a bound parameter, column names are quoted.
+Every column is read as text so that a value that does not parse is a finding with a row number, not
+a reader crash; `ingestion.casting` types it in the same statement. The file name and the header
+names never become SQL text: the path is a bound parameter, columns are named by position.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ingestion.casting import build_typed, staged_column
 from ingestion.contract import LINEAGE_COLUMNS
 from ingestion.files import LandedFile
 from ingestion.warehouse import quote_ident
-
-STAGE = "_arvo_stage"
-ROW_NUMBER = "_row_number"
 
 
 class Rejected(Exception):
@@ -34,7 +32,8 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class Staged:
-    """The staged file: its column names (contract spelling where they match) and its row count."""
+    """The staged file: its column names in file order (contract spelling where they match; staged
+    as `staged_column(position)`) and its row count."""
 
     columns: list[str]
     rows_in: int
@@ -72,7 +71,8 @@ def _csv_header(landed: LandedFile) -> list[str] | None:
         return next(csv.reader(text), None)
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, landed: LandedFile, contract: tuple[str, ...]) -> list[str]:
+def _csv_source(landed: LandedFile, contract: tuple[str, ...]) -> tuple[list[str], str]:
+    """(header names, read_csv relation with every column as text, named by position)."""
     header = _csv_header(landed)
     if not header:
         raise Rejected("empty_file", "the file has no header row; export it with a header.")
@@ -84,47 +84,42 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, landed: LandedFile, contract: tup
             f"the header is a single column {names[0][:80]!r}: the file seems to be delimited by {sep!r}; "
             "export it comma-separated.",
         )
-    positional = {f"c{i}": "VARCHAR" for i in range(len(names))}
-    columns_literal = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in positional) + "}"
-    select = ", ".join(f"c{i} as {quote_ident(n)}" for i, n in enumerate(names))
-    con.execute(
-        f"create or replace temp table {STAGE}_text as select {select} from read_csv(?, "
-        f"columns = {columns_literal}, header = false, skip = 1, delim = ',', quote = '\"', "
-        "escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
-        "compression = 'auto')",
-        [str(landed.path)],
+    columns_literal = "{" + ", ".join(f"'{staged_column(i)}': 'VARCHAR'" for i in range(len(names))) + "}"
+    source = (
+        f"read_csv(?, columns = {columns_literal}, header = false, skip = 1, delim = ',', quote = '\"', "
+        "escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, compression = 'auto')"
     )
-    return names
+    return names, source
 
 
-def _stage_as_text(con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, contract) -> list[str]:
+def _text_source(
+    con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, contract: tuple[str, ...]
+) -> tuple[list[str], str]:
+    """(column names, the reader's relation with every column cast to text, named by position)."""
     described = con.execute(f"describe select * from {reader_sql}", [path]).fetchall()
     source_names = [row[0] for row in described]
     names = normalise_header(source_names, contract)
     select = ", ".join(
-        f"cast({quote_ident(s)} as VARCHAR) as {quote_ident(n)}" for s, n in zip(source_names, names, strict=True)
+        f"cast({quote_ident(source)} as VARCHAR) as {staged_column(i)}" for i, source in enumerate(source_names)
     )
-    con.execute(f"create or replace temp table {STAGE}_text as select {select} from {reader_sql}", [path])
-    return names
+    return names, f"(select {select} from {reader_sql})"
 
 
 def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
-    """Read the file into temp table `_arvo_stage` (all VARCHAR plus `_row_number`, 1-based data row)."""
+    """Read the file and type it into the temp view `_arvo_typed` (see `ingestion.casting`)."""
     contract = landed.entity.column_names
     if landed.size == 0:
         raise Rejected("empty_file", "the file is empty (0 bytes); re-send it with a header and rows.")
+    path = str(landed.path)
     try:
         if landed.format == "csv":
-            names = _stage_csv(con, landed, contract)
+            names, source = _csv_source(landed, contract)
         elif landed.format == "parquet":
-            names = _stage_as_text(con, "read_parquet(?)", str(landed.path), contract)
+            names, source = _text_source(con, "read_parquet(?)", path, contract)
         else:
-            names = _stage_as_text(
-                con,
-                "read_json(?, format = 'newline_delimited', records = true, sample_size = -1)",
-                str(landed.path),
-                contract,
-            )
+            reader = "read_json(?, format = 'newline_delimited', records = true, sample_size = -1)"
+            names, source = _text_source(con, reader, path, contract)
+        rows_in = build_typed(con, landed.entity, names, source, [path])
     except Rejected:
         raise
     except (duckdb.Error, csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
@@ -134,10 +129,6 @@ def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
             "Fix that line (a quote left open, a row with too many or too few fields, a truncated "
             "export) and drop the file again.",
         ) from exc
-    # rowid follows file order (insertion order is preserved), so it numbers the data rows.
-    con.execute(f"create or replace temp table {STAGE} as select *, rowid + 1 as {ROW_NUMBER} from {STAGE}_text")
-    con.execute(f"drop table {STAGE}_text")
-    rows_in = con.execute(f"select count(*) from {STAGE}").fetchone()[0]
     if rows_in == 0:
         raise Rejected("no_rows", "the file has a header but no data rows; send a file with data.")
     return Staged(names, rows_in)

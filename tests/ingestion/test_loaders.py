@@ -134,3 +134,30 @@ def test_excel_style_csv_with_bom_crlf_and_quoted_newlines(settings):
         ("A5", 'Multi\nline, "quoted"', "FI", 1),
         ("A6", "B", "FI", 2),
     ]
+
+
+def test_extra_columns_named_like_engine_names_stay_data(baseline):
+    """A header `rowid` or `c0` is an extra column like any other: it neither shadows DuckDB's row id
+    (the row numbers) nor the reader's positional column names."""
+    rows = [{**r, "rowid": f"r{i}", "c0": f"x{i}"} for i, r in enumerate(VALID_ROWS["invoices"], start=7)]
+    drop(baseline, "invoices", "engine_names.csv", csv_text(rows))
+    assert ingest(baseline)[0].status == LOADED
+    con = connect(baseline)
+    got = con.execute("select invoice_id, rowid, c0, _row_number from raw.invoices order by _row_number").fetchall()
+    con.close()
+    assert got == [("I1", "r7", "x7", 1), ("I2", "r8", "x8", 2)]
+
+
+def test_row_numbers_follow_the_file_in_a_large_file(baseline):
+    """Row numbers come from the order DuckDB keeps while reading in parallel; 200k rows span many
+    row groups and reader threads."""
+    header = "invoice_id,account_id,invoice_date,currency,amount,status\n"
+    body = "".join(f"I{i},A1,2024-01-31,EUR,{i}.00,paid\n" for i in range(1, 200_001))
+    drop(baseline, "invoices", "large.csv", header + body)
+    assert ingest(baseline)[0].rows_loaded == 200_000
+    con = connect(baseline)
+    mismatches = con.execute(
+        "select count(*) from raw.invoices where invoice_id <> 'I' || _row_number or amount <> _row_number"
+    ).fetchone()[0]
+    con.close()
+    assert mismatches == 0

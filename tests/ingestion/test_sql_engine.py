@@ -16,7 +16,6 @@ import pytest
 
 from expectations.runner import default_parameters, default_runner, suite_document
 from ingestion import guard
-from ingestion.casting import build_typed
 from ingestion.contract import ENTITIES
 from ingestion.files import LandedFile
 from ingestion.readers import stage
@@ -76,7 +75,6 @@ def engines(settings, entity: str, content: str, suite: dict[str, Any] | None = 
     con = connect(settings)
     try:
         staged = stage(con, landed)
-        build_typed(con, ENTITIES[entity], staged.columns)
         parameters = default_parameters()
         by_sql = guard.check(con, ENTITIES[entity], staged.columns, parameters, suite)
         frame = guard.batch_frame(con, ENTITIES[entity], staged.columns)
