@@ -23,14 +23,23 @@ def staged_column(position: int) -> str:
     return f"c{position}"
 
 
-def _cast_expression(column_sql: str, type_: str) -> str:
-    value = f"nullif(trim({column_sql}), '')"
+def _cast_expression(column_sql: str, type_: str, is_text: bool) -> str:
+    """The contract type from a text value (trimmed, empty = null) or from a typed one (Parquet,
+    JSON numbers: cast directly, no round trip through text)."""
+    value = f"nullif(trim({column_sql}), '')" if is_text else column_sql
     if type_ == "timestamp":
         # Parse with the zone if one is given (session zone is UTC), then drop it: stored as UTC.
         return f"cast(try_cast({value} as TIMESTAMPTZ) as TIMESTAMP)"
-    if type_ == "bool":
+    if type_ == "bool" and is_text:
         return f"try_cast(lower({value}) as BOOLEAN)"
     return f"try_cast({value} as {DUCKDB_TYPES[type_]})"
+
+
+def _unparsed_expression(column_sql: str, cast: str, is_text: bool) -> str:
+    """The original value, as text, where one was given but did not convert."""
+    given = f"nullif(trim({column_sql}), '') is not null" if is_text else f"{column_sql} is not null"
+    original = column_sql if is_text else f"cast({column_sql} as VARCHAR)"
+    return f"case when {given} and {cast} is null then {original} end"
 
 
 def unparsed_column(name: str) -> str:
@@ -46,28 +55,32 @@ def extra_columns(entity: Entity, staged_columns: list[str]) -> list[tuple[str, 
 def build_typed(
     con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str], source: str, parameters: list
 ) -> int:
-    """Read `source` (a relation of all-text columns named by `staged_column`) once into the typed
-    temp table; view `_arvo_typed` adds `_row_number` (1-based, file order). Returns the row count.
+    """Read `source` (a relation whose columns are named by `staged_column`: text from CSV, typed or
+    text from Parquet and JSON) once into the typed temp table; view `_arvo_typed` adds `_row_number`
+    (1-based, file order). Returns the row count.
 
     Reading and typing in one statement keeps the batch in memory once, not as text and again typed.
     """
     position = {name: staged_column(i) for i, name in enumerate(staged_columns)}
+    source_types = dict(
+        con.execute(f"select column_name, column_type from (describe select * from {source})", parameters).fetchall()
+    )
     select: list[str] = []
     for column in entity.columns:
         target = quote_ident(column.name)
         if column.name not in position:
             select.append(f"cast(null as {DUCKDB_TYPES[column.type]}) as {target}")
-        elif column.type == "text":
-            select.append(f"{position[column.name]} as {target}")
+            continue
+        source_column = position[column.name]
+        is_text = source_types[source_column] == "VARCHAR"
+        if column.type == "text":
+            select.append(f"{source_column if is_text else f'cast({source_column} as VARCHAR)'} as {target}")
         else:
-            source_column = position[column.name]
-            cast = _cast_expression(source_column, column.type)
+            cast = _cast_expression(source_column, column.type, is_text)
             select.append(f"{cast} as {target}")
-            select.append(
-                f"case when nullif(trim({source_column}), '') is not null and {cast} is null "
-                f"then {source_column} end as {quote_ident(unparsed_column(column.name))}"
-            )
-    select += [staged for _, staged in extra_columns(entity, staged_columns)]
+            unparsed = _unparsed_expression(source_column, cast, is_text)
+            select.append(f"{unparsed} as {quote_ident(unparsed_column(column.name))}")
+    select += [f"cast({staged} as VARCHAR) as {staged}" for _, staged in extra_columns(entity, staged_columns)]
     con.execute(f"create or replace temp table {TYPED}_rows as select {', '.join(select)} from {source}", parameters)
     # rowid follows file order: DuckDB preserves insertion order.
     con.execute(f"create or replace temp view {TYPED} as select *, rowid + 1 as {ROW_NUMBER} from {TYPED}_rows")

@@ -1,8 +1,9 @@
 """Stage one landed file with DuckDB's native readers into the typed temp table the guard checks.
 
-Every column is read as text so that a value that does not parse is a finding with a row number, not
-a reader crash; `ingestion.casting` types it in the same statement. The file name and the header
-names never become SQL text: the path is a bound parameter, columns are named by position.
+CSV columns are read as text so that a value that does not parse is a finding with a row number, not
+a reader crash; Parquet and JSON columns keep the types the file gives them. `ingestion.casting`
+converts to the contract types in the same statement. The file name and the header names never
+become SQL text: the path is a bound parameter, columns are named by position.
 """
 
 from __future__ import annotations
@@ -92,16 +93,14 @@ def _csv_source(landed: LandedFile, contract: tuple[str, ...]) -> tuple[list[str
     return names, source
 
 
-def _text_source(
+def _typed_source(
     con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, contract: tuple[str, ...]
 ) -> tuple[list[str], str]:
-    """(column names, the reader's relation with every column cast to text, named by position)."""
+    """(column names, the reader's relation with its own column types, named by position)."""
     described = con.execute(f"describe select * from {reader_sql}", [path]).fetchall()
     source_names = [row[0] for row in described]
     names = normalise_header(source_names, contract)
-    select = ", ".join(
-        f"cast({quote_ident(source)} as VARCHAR) as {staged_column(i)}" for i, source in enumerate(source_names)
-    )
+    select = ", ".join(f"{quote_ident(source)} as {staged_column(i)}" for i, source in enumerate(source_names))
     return names, f"(select {select} from {reader_sql})"
 
 
@@ -115,10 +114,10 @@ def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
         if landed.format == "csv":
             names, source = _csv_source(landed, contract)
         elif landed.format == "parquet":
-            names, source = _text_source(con, "read_parquet(?)", path, contract)
+            names, source = _typed_source(con, "read_parquet(?)", path, contract)
         else:
             reader = "read_json(?, format = 'newline_delimited', records = true, sample_size = -1)"
-            names, source = _text_source(con, reader, path, contract)
+            names, source = _typed_source(con, reader, path, contract)
         rows_in = build_typed(con, landed.entity, names, source, [path])
     except Rejected:
         raise

@@ -161,3 +161,22 @@ def test_row_numbers_follow_the_file_in_a_large_file(baseline):
     ).fetchone()[0]
     con.close()
     assert mismatches == 0
+
+
+def test_parquet_column_of_the_wrong_type_is_a_type_finding(baseline):
+    """Parquet columns keep their own types on the way in; one that does not convert to the contract
+    type (a date stored as the integer 20240131) is reported per row with its value, like bad text."""
+    path = drop(baseline, "invoices", "int_dates.parquet", b"")
+    con = duckdb.connect()
+    con.execute(
+        "copy (select * from (values ('I1', 'A1', 20240131, 'EUR', 100.0::double), "
+        "('I2', 'A1', 20240229, 'EUR', 1e30::double)) "
+        "t(invoice_id, account_id, invoice_date, currency, amount)) to ? (format parquet)",
+        [str(path)],
+    )
+    con.close()
+    result = ingest(baseline)[0]
+    assert result.status == "quarantined"
+    by_column = {f.column: f for f in result.findings if f.rule == "type_parses"}
+    assert by_column["invoice_date"].examples == [{"row": 1, "value": "20240131"}, {"row": 2, "value": "20240229"}]
+    assert by_column["amount"].examples == [{"row": 2, "value": "1e+30"}]
