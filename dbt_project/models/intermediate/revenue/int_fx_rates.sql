@@ -12,16 +12,17 @@ euro as (
     select
         cast('1900-01-01' as date) as rate_date,
         'EUR' as currency,
-        cast(1 as decimal(18, 8)) as rate
+        cast(1 as decimal(18, 8)) as rate,
+        cast(null as timestamp) as loaded_at
     where not exists (select 1 from fx_rates where currency = 'EUR')
 
 ),
 
 all_rates as (
 
-    select rate_date, currency, rate from fx_rates
+    select rate_date, currency, rate, loaded_at from fx_rates
     union all
-    select rate_date, currency, rate from euro
+    select rate_date, currency, rate, loaded_at from euro
 
 ),
 
@@ -31,7 +32,8 @@ final as (
         currency,
         rate,
         rate_date as valid_from,
-        lead(rate_date) over (partition by currency order by rate_date) as valid_until
+        lead(rate_date) over (partition by currency order by rate_date) as valid_until,
+        loaded_at
     from all_rates
 
 )

@@ -1,6 +1,22 @@
+{#-
+    Incremental: a build converts only the invoices delivered since the last build, and the invoices whose
+    rate may have changed with the FX rates delivered since then (those of the rate's currency dated on or
+    after the earliest new rate; all of the currency when the new rates include its first one). For
+    those invoices the latest delivery is chosen again over every delivery of the invoice, so the result
+    equals a full rebuild. `--full-refresh` rebuilds everything (needed after a change of this logic).
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='invoice_id',
+        on_schema_change='sync_all_columns',
+    )
+}}
+
 with
 
-invoices as (
+deliveries as (
 
     select * from {{ ref('stg_revenue__invoices') }}
 
@@ -9,6 +25,85 @@ invoices as (
 fx_rates as (
 
     select * from {{ ref('int_fx_rates') }}
+
+),
+
+{% if is_incremental() and arvo_table_has_model_columns() %}
+
+rate_changes as (
+
+    select
+        currency,
+        min(case when loaded_at > {{ arvo_watermark('fx_loaded_at') }} then valid_from end) as first_new_rate_date,
+        min(valid_from) as first_rate_date
+    from fx_rates
+    group by currency
+
+),
+
+repriced_currencies as (
+
+    select
+        currency,
+        -- the currency's first rate is new: invoices before it change too (EUR loses its implicit 1)
+        case when first_new_rate_date > first_rate_date then first_new_rate_date end as repriced_from
+    from rate_changes
+    where first_new_rate_date is not null
+
+),
+
+changed_invoices as (
+
+    select invoice_id
+    from deliveries
+    where loaded_at > {{ arvo_watermark('loaded_at') }}
+
+    union
+
+    select converted.invoice_id
+    from {{ this }} as converted
+    inner join repriced_currencies
+        on converted.currency = repriced_currencies.currency
+    where repriced_currencies.repriced_from is null
+        or converted.invoice_date >= repriced_currencies.repriced_from
+
+),
+
+deliveries_in_scope as (
+
+    select *
+    from deliveries
+    where invoice_id in (select invoice_id from changed_invoices)
+
+),
+
+{% else %}
+
+deliveries_in_scope as (
+
+    select * from deliveries
+
+),
+
+{% endif %}
+
+ranked_deliveries as (
+
+    select
+        *,
+        -- a file delivered again must not double the revenue: the latest delivery of a key wins
+        row_number() over (
+            partition by invoice_id
+            order by loaded_at desc, row_in_file desc
+        ) as delivery_rank
+    from deliveries_in_scope
+
+),
+
+invoices as (
+
+    select * from ranked_deliveries
+    where delivery_rank = 1
 
 ),
 
@@ -24,7 +119,9 @@ converted as (
         fx_rates.valid_from as fx_rate_date,
         {{ arvo_to_eur('invoices.amount', 'fx_rates.rate') }} as amount_eur,
         invoices.status,
-        invoices.is_void
+        invoices.is_void,
+        invoices.loaded_at,
+        fx_rates.loaded_at as fx_loaded_at
     from invoices
     {{ arvo_fx_join('fx_rates', 'invoices.currency', 'invoices.invoice_date') }}
 
@@ -44,7 +141,9 @@ final as (
         status,
         is_void,
         -- void invoices are kept for audit but carry no revenue; credit notes stay negative
-        case when is_void then cast(0 as decimal(18, 4)) else amount_eur end as revenue_eur
+        case when is_void then cast(0 as decimal(18, 4)) else amount_eur end as revenue_eur,
+        loaded_at,
+        fx_loaded_at
     from converted
 
 )

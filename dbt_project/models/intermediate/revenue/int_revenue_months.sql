@@ -5,7 +5,7 @@ first_dates as (
 
     select min(start_date) as first_date from {{ ref('stg_revenue__subscriptions') }}
     union all
-    select min(invoice_date) as first_date from {{ ref('stg_revenue__invoices') }}
+    select min(invoice_date) as first_date from {{ ref('int_invoices_converted') }}
 
 ),
 

@@ -1,8 +1,12 @@
+{#- A view: the catalog may change without a new answer, and scoring is cheap next to the deduplication
+    that int_survey_answers keeps incrementally. -#}
+{{ config(materialized='view') }}
+
 with
 
-responses as (
+answers as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ ref('int_survey_answers') }}
 
 ),
 
@@ -15,22 +19,22 @@ questions as (
 scored as (
 
     select
-        responses.response_id,
-        responses.survey_id,
-        responses.question_id,
-        responses.account_id,
-        responses.contact_id,
-        responses.responded_at,
+        answers.response_id,
+        answers.survey_id,
+        answers.question_id,
+        answers.account_id,
+        answers.contact_id,
+        answers.responded_at,
         questions.construct,
-        responses.answer_numeric,
-        {{ normalise_rating('responses.answer_numeric', 'questions.scale_min', 'questions.scale_max',
+        answers.answer_numeric,
+        {{ normalise_rating('answers.answer_numeric', 'questions.scale_min', 'questions.scale_max',
                             'questions.construct') }} as score
-    from responses
+    from answers
     inner join questions
-        on responses.survey_id = questions.survey_id
-        and responses.question_id = questions.question_id
+        on answers.survey_id = questions.survey_id
+        and answers.question_id = questions.question_id
     where questions.is_numeric
-        and responses.answer_numeric is not null
+        and answers.answer_numeric is not null
 
 )
 

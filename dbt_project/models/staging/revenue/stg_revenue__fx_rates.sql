@@ -12,6 +12,7 @@ deliveries as (
         cast(rate_date as date) as rate_date,
         upper(trim(currency)) as currency,
         cast(rate as decimal(18, 8)) as rate,
+        _loaded_at as loaded_at,
         row_number() over (
             partition by cast(rate_date as date), upper(trim(currency))
             order by _loaded_at desc, _row_number desc
@@ -25,7 +26,8 @@ final as (
     select
         rate_date,
         currency,
-        rate
+        rate,
+        loaded_at
     from deliveries
     where delivery_rank = 1
 

@@ -15,6 +15,7 @@ versions as (
         cast(scale_min as integer) as scale_min,
         cast(scale_max as integer) as scale_max,
         nullif(trim(question_text), '') as question_text,
+        _loaded_at as loaded_at,
         row_number() over (
             partition by trim(survey_id), trim(question_id)
             order by _loaded_at desc, _row_number desc
@@ -33,7 +34,8 @@ final as (
         case when construct = 'nps' then 0 else scale_min end as scale_min,
         case when construct = 'nps' then 10 else scale_max end as scale_max,
         question_text,
-        construct <> 'comment' as is_numeric
+        construct <> 'comment' as is_numeric,
+        loaded_at
     from versions
     where version_rank = 1
 

@@ -6,7 +6,7 @@ source as (
 
 ),
 
-versions as (
+final as (
 
     select
         trim(response_id) as response_id,
@@ -17,27 +17,9 @@ versions as (
         cast(responded_at as timestamp) as responded_at,
         cast(answer_numeric as {{ type_double() }}) as answer_numeric,
         nullif(trim(answer_text), '') as answer_text,
-        row_number() over (
-            partition by trim(response_id), trim(question_id)
-            order by _loaded_at desc, _row_number desc
-        ) as version_rank
+        _loaded_at as loaded_at,
+        _row_number as row_in_file
     from source
-
-),
-
-final as (
-
-    select
-        response_id,
-        survey_id,
-        question_id,
-        account_id,
-        contact_id,
-        responded_at,
-        answer_numeric,
-        answer_text
-    from versions
-    where version_rank = 1
 
 )
 

@@ -1,0 +1,29 @@
+{#-
+    Incremental models (int_invoices_converted, int_survey_answers, int_survey_responses_pivoted) keep
+    the load time of the rows they were built from, and a build processes what was loaded after the
+    latest of those times (the watermark). See docs/money-marts.md and docs/value-marts.md.
+-#}
+
+{#-
+    Whether this model's existing table has every column the model documents. The incremental models
+    build incrementally only when `is_incremental() and arvo_table_has_model_columns()`: a table built
+    by an earlier version of the model (say, without the watermark columns) is then rebuilt from all the
+    data in this run: the model selects everything, on_schema_change='sync_all_columns' aligns the
+    columns and delete+insert replaces every key, which equals a full refresh. (is_incremental() stays
+    in the model, where a unit test can override it.)
+-#}
+{% macro arvo_table_has_model_columns() -%}
+    {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- for column in model.columns -%}
+        {%- if column | lower not in existing -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+
+{#- The latest load time in `column` of this model's table; a time before any load when it is empty. -#}
+{% macro arvo_watermark(column) -%}
+    (select coalesce(max({{ column }}), cast('1900-01-01' as timestamp)) from {{ this }})
+{%- endmacro %}
