@@ -23,13 +23,10 @@ from typing import Any
 import duckdb
 
 from expectations.runner import EXAMPLES, ROW_NUMBER
+from ingestion.warehouse import quote_ident
 
 WINDOW = "$window"
 _CONDITION = re.compile(r'^\s*(\w+)\s*(==|!=)\s*"([^"\\]*)"\s*$')
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def _condition(kwargs: dict[str, Any]) -> str | None:
         return None
     column, operator, value = match.groups()
     literal = "'" + value.replace("'", "''") + "'"
-    return f"{_q(column)} {'is not distinct from' if operator == '==' else 'is distinct from'} {literal}"
+    return f"{quote_ident(column)} {'is not distinct from' if operator == '==' else 'is distinct from'} {literal}"
 
 
 def _member(value: Any) -> str:
@@ -96,7 +93,7 @@ def compile_expectation(expectation: dict[str, Any], parameters: dict[str, Any])
     condition = _condition(kwargs)
     if condition is None:
         return None
-    column = _q(kwargs["column"]) if "column" in kwargs else None
+    column = quote_ident(kwargs["column"]) if "column" in kwargs else None
     if kind == "expect_column_values_to_not_be_null":
         return Compiled(expectation, f"{column} is null", condition, condition, (kwargs["column"],))
     if kind == "expect_column_values_to_be_null":
@@ -116,18 +113,19 @@ def compile_expectation(expectation: dict[str, Any], parameters: dict[str, Any])
         failing = " or ".join(f"not ({t})" for t in tests) if tests else "false"
         return Compiled(expectation, failing, present, present, (kwargs["column"],))
     if kind == "expect_column_values_to_be_unique":
-        window = f"count(*) over (partition by {column})"
+        # Partitioned by the row condition too: uniqueness among the rows the expectation speaks of.
+        window = f"count(*) over (partition by ({condition}), {column})"
         return Compiled(expectation, f"{WINDOW} > 1", present, present, (kwargs["column"],), window)
     if kind == "expect_compound_columns_to_be_unique":
         names = kwargs["column_list"]
         if kwargs.get("ignore_row_if", "all_values_are_missing") != "all_values_are_missing":
             return None
-        columns = ", ".join(_q(n) for n in names)
-        domain = f"({condition}) and not ({' and '.join(f'{_q(n)} is null' for n in names)})"
-        window = f"count(*) over (partition by {columns})"
+        columns = ", ".join(quote_ident(n) for n in names)
+        domain = f"({condition}) and not ({' and '.join(f'{quote_ident(n)} is null' for n in names)})"
+        window = f"count(*) over (partition by ({condition}), {columns})"
         return Compiled(expectation, f"{WINDOW} > 1", domain, domain, tuple(names), window)
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
-        a, b = _q(kwargs["column_A"]), _q(kwargs["column_B"])
+        a, b = quote_ident(kwargs["column_A"]), quote_ident(kwargs["column_B"])
         ignore = {
             "both_values_are_missing": f"({a} is null and {b} is null)",
             "either_value_is_missing": f"({a} is null or {b} is null)",
@@ -138,7 +136,7 @@ def compile_expectation(expectation: dict[str, Any], parameters: dict[str, Any])
         domain = f"({condition}) and not {ignore}"
         operator = ">=" if kwargs.get("or_equal") else ">"
         failing = f"not coalesce({a} {operator} {b}, false)"
-        return Compiled(expectation, failing, domain, domain, (kwargs["column_A"], kwargs["column_B"]), window=None)
+        return Compiled(expectation, failing, domain, domain, (kwargs["column_A"], kwargs["column_B"]))
     return None
 
 
@@ -175,7 +173,7 @@ def run_compiled(con: duckdb.DuckDBPyConnection, relation: str, compiled: list[C
             "partial_unexpected_index_list": [],
         }
         if unexpected:
-            shown = ", ".join(_q(s) for s in c.shown)
+            shown = ", ".join(quote_ident(s) for s in c.shown)
             rows = con.execute(
                 f"select {ROW_NUMBER}, {shown} from {source} b where ({c.domain}) and ({c.unexpected}) "
                 f"order by {ROW_NUMBER} limit {EXAMPLES}"

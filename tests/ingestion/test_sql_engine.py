@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from expectations.runner import default_parameters, default_runner, suite_document
+from expectations.runner import default_parameters, default_runner, runnable_expectations, suite_document
 from ingestion import guard
 from ingestion.contract import ENTITIES
 from ingestion.files import LandedFile
@@ -78,7 +78,9 @@ def engines(settings, entity: str, content: str, suite: dict[str, Any] | None = 
         parameters = default_parameters()
         by_sql = guard.check(con, ENTITIES[entity], staged.columns, parameters, suite)
         frame = guard.batch_frame(con, ENTITIES[entity], staged.columns)
-        by_gx = default_runner().validate(entity, frame, parameters)
+        present = set(frame.columns) - {"_row_number"}
+        expectations = runnable_expectations(suite or suite_document(entity), present)
+        by_gx = default_runner().validate(entity, frame, parameters, expectations)
         guard._original_dates(con, by_gx)
         return by_sql, by_gx
     finally:
@@ -98,6 +100,32 @@ def test_engines_agree_when_optional_columns_are_absent(baseline, entity: str):
     rows = [{k: v for k, v in r.items() if k in required} for r in messy_rows(entity)]
     by_sql, by_gx = engines(baseline, entity, csv_text(rows))
     assert {f.rule for f in by_gx} >= {"column_exists"}
+    assert comparable(by_sql) == comparable(by_gx)
+
+
+def test_engines_agree_on_row_conditions(baseline):
+    """Uniqueness, sets and ranges restricted by a row condition count only the rows it selects."""
+    suite = copy.deepcopy(suite_document("accounts"))
+    for condition in ('segment=="B2B"', 'segment!="B2B"'):
+        where = {"row_condition": condition, "condition_parser": "pandas"}
+        meta = {"severity": "warning", "rule": f"only {condition}", "column": "account_id", "fix": "test"}
+        suite["expectations"] += [
+            {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "account_id", **where}, "meta": meta},
+            {
+                "type": "expect_compound_columns_to_be_unique",
+                "kwargs": {"column_list": ["account_id", "country"], **where},
+                "meta": meta,
+            },
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "country", "value_set": ["FI"], **where},
+                "meta": meta,
+            },
+        ]
+    # A88 is repeated across the condition only: unique within each side.
+    once_each = [{**VALID_ROWS["accounts"][0], "account_id": "A88", "segment": s} for s in ("B2B", "B2C")]
+    by_sql, by_gx = engines(baseline, "accounts", csv_text(messy_rows("accounts") + once_each), suite)
+    assert len([f for f in by_gx if f.rule.startswith("only")]) == 6
     assert comparable(by_sql) == comparable(by_gx)
 
 
