@@ -122,9 +122,9 @@ def dbt_event(line: str) -> bool:
 def merge_landing(source: Path, target: Path, files_per_entity: int = 3) -> None:
     """Copy a landing set with each entity's files concatenated into a few files.
 
-    The same rows, fewer files: every file costs a Great Expectations start-up, and the fault suite
-    runs the pipeline several times, so this keeps it within CI time while still leaving several
-    commit boundaries per entity for a kill to fall between.
+    The same rows, fewer files: every file has a fixed cost (hash, ledger, its own commit) and the
+    fault suite runs the pipeline several times, so this keeps it within CI time while still leaving
+    several commit boundaries per entity for a kill to fall between.
     """
     for folder in sorted(p for p in source.glob("*/*") if p.is_dir()):
         files = sorted(folder.glob("*.csv"))
