@@ -78,11 +78,15 @@ def exclusive_run(settings: Settings, wait_message_after: float = 0.5) -> Iterat
 
 
 def run_pipeline(
-    settings: Settings, dbt_vars: Mapping[str, object] | None = None, log_level: str = "INFO"
+    settings: Settings,
+    dbt_vars: Mapping[str, object] | None = None,
+    log_level: str = "INFO",
+    full_refresh: bool = False,
 ) -> RunOutcome:
     """Ingest pending files, dbt build, publish: the `arvo_pipeline` job, in this process.
 
     `log_level` is Dagster's console level: INFO shows each step and load; DEBUG every event.
+    `full_refresh` rebuilds the incremental models from all raw rows (`dbt build --full-refresh`).
     """
     import dagster as dg
 
@@ -99,7 +103,11 @@ def run_pipeline(
 
         job = defs.resolve_job_def(PIPELINE_JOB)
         run_config = {
-            "ops": {"arvo_dbt_models": {"config": {"vars_json": json.dumps(dict(dbt_vars or {}))}}},
+            "ops": {
+                "arvo_dbt_models": {
+                    "config": {"vars_json": json.dumps(dict(dbt_vars or {})), "full_refresh": full_refresh}
+                }
+            },
             "loggers": {"console": {"config": {"log_level": log_level}}},
         }
         with dg.DagsterInstance.ephemeral() as instance:

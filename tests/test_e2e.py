@@ -6,6 +6,7 @@ The pipeline build is the session's shared `small_pipeline` (dbt and Dagster tak
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 
 import duckdb
@@ -15,6 +16,8 @@ from arvo.cli import main
 from arvo.pipeline import run_pipeline
 from arvo.serving import current_snapshot
 from ingestion.contract import ENTITIES
+from orchestration.assets.dbt import warehouse_target_path
+from tests.faults.harness import mart_checksums
 from tests.support import tree_digest
 
 pytestmark = pytest.mark.e2e
@@ -107,3 +110,15 @@ def test_a_rerun_loads_nothing_twice_while_a_bi_reader_holds_the_snapshot(built)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         raw_after = {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone() for e in ENTITIES.values()}
     assert raw_after == raw_before
+
+
+def test_a_full_refresh_rebuilds_the_incremental_models_and_changes_no_mart(built):
+    """`arvo run --full-refresh` reaches dbt, and rebuilding the incremental models from all raw rows
+    gives the marts the incremental builds gave."""
+    settings, _ = built
+    marts_before = mart_checksums(settings.warehouse)
+    outcome = run_pipeline(settings, full_refresh=True)
+    assert outcome.success, outcome.failed_checks + outcome.failed_steps
+    results = json.loads((warehouse_target_path(settings.warehouse) / "run_results.json").read_text())
+    assert results["args"]["full_refresh"] is True
+    assert mart_checksums(settings.warehouse) == marts_before

@@ -12,9 +12,11 @@ from arvo.config import Settings
 HELP = """\
 Runs the whole pipeline once, in this process (the same Dagster job the schedule and sensor start):
   1. ingest every complete, new file under $ARVO_LANDING, each validated by its Great Expectations
-     suite (a failing file is quarantined under $ARVO_QUARANTINE and fails the run);
-  2. dbt build: staging, intermediate and mart models with their tests (a failing test stops what
-     depends on it);
+     suite, evaluated in DuckDB (a failing file is quarantined under $ARVO_QUARANTINE and fails the
+     run);
+  2. dbt build: staging, intermediate and mart models with their data tests (a failing test stops
+     what depends on it); the incremental models process only rows loaded since the last build
+     (--full-refresh: all rows);
   3. publish the marts to $ARVO_SERVING/current (a DuckDB file and Parquet), only if all passed.
 Exits 0 when everything passed, 1 when a check or step failed (it says which and why).
 Only one run per warehouse at a time: a second `arvo run` waits for the first.
@@ -47,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="a dbt var for this run, e.g. --var as_of_date=2026-06-30 (repeatable)",
     )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models (invoices converted, survey answers) from all raw rows instead "
+        "of processing only what arrived since the last build; use after changing their SQL by hand",
+    )
     parser.add_argument("--no-summary", action="store_true", help="do not print the summary at the end")
     parser.set_defaults(handler=run)
 
@@ -58,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     dbt_vars = dict(args.vars)
     log.info("Running the pipeline on %s (landing %s)", settings.warehouse, settings.landing)
-    outcome = run_pipeline(settings, dbt_vars, log_level="DEBUG" if args.verbose else "INFO")
+    outcome = run_pipeline(
+        settings, dbt_vars, log_level="DEBUG" if args.verbose else "INFO", full_refresh=args.full_refresh
+    )
     print(f"\nRun {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
     print(f"  {len(outcome.materialized)} assets materialised")
     for check in outcome.failed_checks:

@@ -145,8 +145,9 @@ current_state as (
         dimension,
         band,
         count(*) as customers,
-        avg(predicted_clv_eur) as avg_predicted_clv_eur,
-        sum(current_mrr_eur) as current_mrr_eur
+        -- Summed as decimals: exact in any order, so parallel aggregation cannot move a cent.
+        avg(cast(predicted_clv_eur as decimal(18, 4))) as avg_predicted_clv_eur,
+        sum(cast(current_mrr_eur as decimal(18, 4))) as current_mrr_eur
     from current_long
     group by segment, dimension, band
 
