@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from ingestion.contract import DUCKDB_TYPES, ENTITIES, LINEAGE_COLUMNS
 from ingestion.warehouse import ensure_schemas
@@ -32,6 +33,14 @@ def _cast(name: str, contract_type: str) -> str:
     if contract_type == "timestamp":  # offsets converted to UTC, naive taken as UTC (session zone is UTC)
         return f"cast(cast({quoted} as timestamptz) as timestamp)"
     return f"cast({quoted} as {DUCKDB_TYPES[contract_type]})"
+
+
+def dbt_profile_settings() -> dict[str, str]:
+    """The DuckDB settings dbt's profile gives its connection, so both sides run the same engine setup."""
+    from arvo.config import DBT_PROJECT_DIR
+
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))["arvo"]
+    return {key: str(value) for key, value in profile["outputs"][profile["target"]].get("settings", {}).items()}
 
 
 def load(con: duckdb.DuckDBPyConnection, landing: Path) -> int:
@@ -131,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     from arvo.config import Settings
 
     args.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    config = Settings.from_env().duckdb_config()
+    config = {**Settings.from_env().duckdb_config(), **dbt_profile_settings()}
     result: dict[str, float] = {}
     with duckdb.connect(str(args.warehouse), config=config) as con:
         started = time.perf_counter()
