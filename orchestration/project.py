@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -14,6 +18,10 @@ arvo_dbt_project.prepare_if_dev()
 
 # The dbt beside this interpreter: `.venv/bin/python -m ...` works without the venv on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+# Unit tests check the models' logic on fixed inputs, not the data: they run in `make test`
+# (tests/dbt/test_unit_tests.py), not in every production build.
+PRODUCTION_EXCLUDE = "test_type:unit"
 
 _SOURCE_DIRS = ("models", "macros", "tests", "seeds")
 
@@ -57,3 +65,30 @@ def prepare_manifest(project: DbtProject = arvo_dbt_project, force: bool = False
         if not result.success:
             raise RuntimeError(f"dbt parse failed for {project_dir}: {result.exception}")
     return Path(project.manifest_path)
+
+
+def warehouse_target_path(warehouse: Path, project_dir: Path | None = None) -> Path:
+    """One stable dbt target folder per warehouse, so each build finds the parse state of the last one.
+
+    dagster-dbt gives every invocation a fresh folder by default, which makes dbt parse the whole
+    project every time. dbt's saved state is only valid for the same profile (the warehouse path is
+    part of it) and builds of one warehouse never overlap (the pool of one and the run lock), so a
+    folder keyed by the resolved warehouse path is never shared by two concurrent builds.
+    """
+    project_dir = Path(project_dir or arvo_dbt_project.project_dir)
+    base = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    if not base.is_absolute():
+        base = project_dir / base
+    resolved = str(Path(warehouse).resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
+    return base / "warehouses" / f"{Path(resolved).stem}-{digest}"
+
+
+def build_args(dbt_vars: Mapping[str, object], full_refresh: bool = False) -> list[str]:
+    """The production `dbt build` arguments: no unit tests, the run's vars, optionally a full refresh."""
+    args = ["build", "--exclude", PRODUCTION_EXCLUDE]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars))]
+    return args

@@ -16,7 +16,7 @@ from arvo.cli import main
 from arvo.pipeline import run_pipeline
 from arvo.serving import current_snapshot
 from ingestion.contract import ENTITIES
-from orchestration.assets.dbt import warehouse_target_path
+from orchestration.project import warehouse_target_path
 from tests.faults.harness import mart_checksums
 from tests.support import tree_digest
 

@@ -1,8 +1,6 @@
 """The dbt project as assets: staging, intermediate (incl. Python models) and marts, with tests as checks."""
 
-import hashlib
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,12 +9,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.assets.locks import WAREHOUSE_POOL
-from orchestration.project import arvo_dbt_project
+from orchestration.project import arvo_dbt_project, build_args, warehouse_target_path
 from orchestration.resources import ArvoResource
 
-# Unit tests check the models' logic on fixed inputs, not the data: they run in `make test`
-# (tests/dbt/test_unit_tests.py), not in every production build.
-PRODUCTION_EXCLUDE = "test_type:unit"
 # Build artifacts that describe one invocation; removed before the next so a crash never leaves the
 # previous run's results looking current. partial_parse.msgpack is kept: that is the point.
 _PER_RUN_ARTIFACTS = ("run_results.json", "sources.json")
@@ -47,33 +42,6 @@ class DbtBuildConfig(dg.Config):
 
     vars_json: str = "{}"
     full_refresh: bool = False
-
-
-def warehouse_target_path(warehouse: Path, project_dir: Path | None = None) -> Path:
-    """One stable dbt target folder per warehouse, so each build finds the parse state of the last one.
-
-    dagster-dbt gives every invocation a fresh folder by default, which makes dbt parse the whole
-    project every time. dbt's saved state is only valid for the same profile (the warehouse path is
-    part of it) and builds of one warehouse never overlap (the pool of one and the run lock), so a
-    folder keyed by the resolved warehouse path is never shared by two concurrent builds.
-    """
-    project_dir = Path(project_dir or arvo_dbt_project.project_dir)
-    base = Path(os.environ.get("DBT_TARGET_PATH") or "target")
-    if not base.is_absolute():
-        base = project_dir / base
-    resolved = str(Path(warehouse).resolve())
-    digest = hashlib.sha256(resolved.encode()).hexdigest()[:12]
-    return base / "warehouses" / f"{Path(resolved).stem}-{digest}"
-
-
-def build_args(dbt_vars: Mapping[str, object], full_refresh: bool = False) -> list[str]:
-    """The production `dbt build` arguments: no unit tests, the run's vars, optionally a full refresh."""
-    args = ["build", "--exclude", PRODUCTION_EXCLUDE]
-    if full_refresh:
-        args.append("--full-refresh")
-    if dbt_vars:
-        args += ["--vars", json.dumps(dict(dbt_vars))]
-    return args
 
 
 def _clear_run_artifacts(target_path: Path) -> None:

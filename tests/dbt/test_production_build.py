@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.assets.dbt import build_args, warehouse_target_path
+from orchestration.project import build_args, warehouse_target_path
 
 
 def test_production_builds_leave_unit_tests_out_and_can_refresh_in_full():
