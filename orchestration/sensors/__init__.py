@@ -1,6 +1,5 @@
 """Start a run when complete new files land; a file's sha256 makes sure it never starts two runs."""
 
-
 import hashlib
 import json
 from pathlib import Path
