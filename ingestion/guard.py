@@ -24,6 +24,7 @@ from expectations.runner import (
 from expectations.sql import validate_suite
 from ingestion.casting import ROW_NUMBER, TYPED, unparsed_column
 from ingestion.contract import Entity
+from ingestion.readers import Staged
 from ingestion.results import Finding
 from ingestion.warehouse import quote_ident
 
@@ -134,7 +135,7 @@ def _original_dates(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
 def check(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
-    staged_columns: list[str],
+    staged: Staged,
     parameters: dict[str, Any] | None = None,
     suite: dict[str, Any] | None = None,
 ) -> list[Finding]:
@@ -145,14 +146,14 @@ def check(
     suites).
     """
     parameters = parameters or default_parameters()
+    staged_columns = staged.columns
     sql, names = _batch_sql(entity, staged_columns, for_pandas=False)
     con.execute(f"create or replace temp view {BATCH} as {sql}")
     try:
         present = set(names)
         expectations = runnable_expectations(suite or suite_document(entity.name), present)
         results, leftover = validate_suite(con, BATCH, expectations, present, parameters)
-        rows = con.execute(f"select count(*) from {TYPED}").fetchone()[0]
-        findings = [as_finding(r, rows) for r in results if not r["success"]]
+        findings = [as_finding(r, staged.rows_in) for r in results if not r["success"]]
         if leftover:
             frame = batch_frame(con, entity, staged_columns)
             by_gx = default_runner().validate(entity.name, frame, parameters, leftover)

@@ -277,7 +277,7 @@ def load_file(
         result.rows_in = staged.rows_in
         report("staged")
         extras = extra_columns(entity, staged.columns)
-        result.findings = guard.check(con, entity, staged.columns)
+        result.findings = guard.check(con, entity, staged)
         report("validated")
     except Rejected as exc:
         result.findings = [Finding(rule=exc.rule, severity=ERROR, message=exc.message, column=exc.column)]

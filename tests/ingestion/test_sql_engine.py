@@ -76,7 +76,7 @@ def engines(settings, entity: str, content: str, suite: dict[str, Any] | None = 
     try:
         staged = stage(con, landed)
         parameters = default_parameters()
-        by_sql = guard.check(con, ENTITIES[entity], staged.columns, parameters, suite)
+        by_sql = guard.check(con, ENTITIES[entity], staged, parameters, suite)
         frame = guard.batch_frame(con, ENTITIES[entity], staged.columns)
         present = set(frame.columns) - {"_row_number"}
         expectations = runnable_expectations(suite or suite_document(entity), present)
