@@ -76,20 +76,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         "DBT_TARGET_PATH": str(project / "target"),
         "DBT_LOG_PATH": str(root / "logs"),
     }
-    previous = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
         result = _dbt(project, ["build", "--select", VALUE_MARTS])
         assert result.success, result.exception or _failures(result)
         con = duckdb.connect(str(settings.warehouse))
         yield Built(settings, project, con, env)
         con.close()
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import os
 from collections.abc import Iterator
@@ -24,11 +23,12 @@ from datetime import date
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
-from arvo.config import DBT_PROJECT_DIR, Settings
+from arvo.config import Settings
+from arvo.secrets import KEY_ENV
 from ingestion.contract import NUMERIC_CONSTRUCTS
 from ingestion.pipeline import ingest_pending
+from tests.dbt.support import failures, run_dbt
 
 KEY = "handmade-key-7d2e"
 AS_OF = "2025-06-30"
@@ -110,39 +110,13 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
         os.utime(path, (1_700_000_000, 1_700_000_000))
     results = ingest_pending(settings, settle_seconds=0)
     assert all(r.status.startswith("loaded") for r in results), [(r.file_path, r.reason) for r in results]
-    env = {"ARVO_WAREHOUSE": str(settings.warehouse), "ARVO_PSEUDONYM_KEY": KEY}
-    previous = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        result = dbtRunner().invoke(
-            [
-                "build",
-                "--select",
-                SELECT,
-                "--vars",
-                json.dumps({"as_of_date": AS_OF}),
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(root / "target"),
-                "--log-path",
-                str(root / "logs"),
-            ]
-        )
-        assert result.success, result.exception or [
-            (r.node.name, str(r.message)) for r in result.result if str(r.status) not in ("success", "pass")
-        ]
-        connection = duckdb.connect(str(settings.warehouse))
-        yield connection
-        connection.close()
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(KEY_ENV, KEY)  # the pseudonyms below are computed with this key
+        result = run_dbt(settings, ["build", "--select", SELECT], {"as_of_date": AS_OF}, root)
+    assert result.success, result.exception or failures(result)
+    connection = duckdb.connect(str(settings.warehouse))
+    yield connection
+    connection.close()
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
