@@ -76,9 +76,6 @@ class SuiteRunner:
         self._suites = {p.stem: load_suite_json(p.stem, suites_dir) for p in sorted(suites_dir.glob("*.json"))}
         self._lock = threading.Lock()
 
-    def suite(self, entity: str) -> dict[str, Any]:
-        return self._suites[entity]
-
     def validate(
         self,
         entity: str,
