@@ -36,6 +36,26 @@ def test_dagster_definitions_validate(dbt_manifest, arvo_settings):
     assert "Validation successful" in result.stdout + result.stderr
 
 
+def test_the_dbt_resource_skips_dagster_dbts_startup_work_and_knows_the_right_version(defs):
+    """The two dagster-dbt hooks Arvo overrides (orchestration/resources/dbt_cli.py) are still the ones
+    `DbtCliResource.cli` calls, and the version read from the package is what `dbt --version` says."""
+    import inspect
+    import re
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources.dbt_cli import ArvoDbtCliResource
+
+    resource = defs.resources["dbt"]
+    assert isinstance(resource, ArvoDbtCliResource)
+    cli_source = inspect.getsource(DbtCliResource.cli)
+    assert "self._cli_version" in cli_source and "self._initialize_dbt_core_adapter(" in cli_source
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+    printed = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, check=True)
+    core = re.search(r"(\d+\.\d+\.\d+)", printed.stdout + printed.stderr)
+    assert core is not None and str(resource._cli_version) == core.group(1)
+
+
 def test_asset_graph_flows_from_landing_through_raw_to_marts_and_serving(defs):
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}

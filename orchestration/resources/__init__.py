@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from arvo.config import Settings
 from orchestration.project import DBT_EXECUTABLE, arvo_dbt_project
+from orchestration.resources.dbt_cli import ArvoDbtCliResource
 
 
 class ArvoResource(dg.ConfigurableResource):
@@ -36,5 +36,5 @@ def build_resources() -> dict[str, object]:
             serving=dg.EnvVar("ARVO_SERVING"),
             quarantine=dg.EnvVar("ARVO_QUARANTINE"),
         ),
-        "dbt": DbtCliResource(project_dir=arvo_dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": ArvoDbtCliResource(project_dir=arvo_dbt_project, dbt_executable=DBT_EXECUTABLE),
     }
