@@ -2,10 +2,10 @@
 
 Before it launches `dbt build`, `DbtCliResource.cli` runs `dbt --version` in a subprocess (~3 s on
 this machine) and builds a dbt adapter in-process (profile, project, base macros: ~2 s more). The
-adapter only serves the optional row-count and column-metadata fetchers, which Arvo does not use, and
-with DuckDB it also makes dagster-dbt hold every dbt event back until dbt exits. The dbt beside this
-interpreter is the pinned dbt-core package, so its version is read from the package metadata.
-Measured: the dbt step of a medium incremental run starts ~5 s sooner (docs/benchmarks.md).
+adapter only serves the optional row-count and column-metadata fetchers, which Arvo does not use. The
+dbt beside this interpreter is the pinned dbt-core package, so its version is read from the package
+metadata. Measured: a medium incremental run, median of three alternating runs each, 50.2 s -> 44.2 s
+(docs/benchmarks.md).
 
 Both hooks are private to dagster-dbt, which `requirements.lock` pins to one version;
 `tests/test_orchestration.py` fails if a new version stops calling them.
