@@ -41,6 +41,7 @@ class Compiled:
     counted: str
     shown: tuple[str, ...]
     window: str | None = None  # a count over a partition, read as WINDOW in `unexpected` (uniqueness)
+    key: str | None = None  # with `window`: the partition's value; distinct keys = domain rows means no duplicate
 
     def with_window(self, alias: str) -> Compiled:
         """This expectation reading its window count from column `alias` of the scanned relation."""
@@ -115,7 +116,7 @@ def compile_expectation(expectation: dict[str, Any], parameters: dict[str, Any])
     if kind == "expect_column_values_to_be_unique":
         # Partitioned by the row condition too: uniqueness among the rows the expectation speaks of.
         window = f"count(*) over (partition by ({condition}), {column})"
-        return Compiled(expectation, f"{WINDOW} > 1", present, present, (kwargs["column"],), window)
+        return Compiled(expectation, f"{WINDOW} > 1", present, present, (kwargs["column"],), window, column)
     if kind == "expect_compound_columns_to_be_unique":
         names = kwargs["column_list"]
         if kwargs.get("ignore_row_if", "all_values_are_missing") != "all_values_are_missing":
@@ -123,7 +124,8 @@ def compile_expectation(expectation: dict[str, Any], parameters: dict[str, Any])
         columns = ", ".join(quote_ident(n) for n in names)
         domain = f"({condition}) and not ({' and '.join(f'{quote_ident(n)} is null' for n in names)})"
         window = f"count(*) over (partition by ({condition}), {columns})"
-        return Compiled(expectation, f"{WINDOW} > 1", domain, domain, tuple(names), window)
+        # distinct over row(...) treats nulls as equal, as the window's partitions do
+        return Compiled(expectation, f"{WINDOW} > 1", domain, domain, tuple(names), window, f"row({columns})")
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = quote_ident(kwargs["column_A"]), quote_ident(kwargs["column_B"])
         ignore = {
@@ -149,24 +151,40 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _unexpected_count(c: Compiled) -> str:
+    """The failing rows of `c`; for uniqueness, the domain rows beyond the first of each key (0 = none
+    duplicated), which a hash count gives without the window's sort."""
+    if c.key is not None:
+        return f"count_if({c.domain}) - count(distinct {c.key}) filter (where {c.domain})"
+    return f"count_if(({c.domain}) and ({c.unexpected}))"
+
+
 def run_compiled(con: duckdb.DuckDBPyConnection, relation: str, compiled: list[Compiled]) -> list[dict[str, Any]]:
     """GX-shaped results (`success`, `expectation_config`, `result`) of `compiled` over `relation`.
 
-    One scan counts every expectation (uniqueness through window counts in the same scan); examples
-    are fetched only for the expectations that failed, first rows in file order.
+    One scan counts every expectation. A uniqueness expectation whose keys turn out duplicated is
+    counted again with its window (GX counts every row of a duplicated key, the first one too); the
+    window runs only then. Examples are fetched only for the expectations that failed, first rows in
+    file order.
     """
     if not compiled:
         return []
-    windows = [f"{c.window} as _w{i}" for i, c in enumerate(compiled) if c.window]
-    compiled = [c.with_window(f"_w{i}") if c.window else c for i, c in enumerate(compiled)]
-    source = f"(select *{''.join(', ' + w for w in windows)} from {relation})" if windows else relation
     counts = []
     for c in compiled:
-        counts += [f"count_if(({c.domain}) and ({c.unexpected}))", f"count_if({c.counted})"]
-    totals = con.execute(f"select {', '.join(counts)} from {source} b").fetchone()
+        counts += [_unexpected_count(c), f"count_if({c.counted})"]
+    totals = con.execute(f"select {', '.join(counts)} from {relation} b").fetchone()
+    unexpected_counts = [totals[2 * i] for i in range(len(compiled))]
+    duplicated = [i for i, c in enumerate(compiled) if c.window and unexpected_counts[i]]
+    windows = [f"{compiled[i].window} as _w{i}" for i in duplicated]
+    source = f"(select *{''.join(', ' + w for w in windows)} from {relation})" if windows else relation
+    compiled = [c.with_window(f"_w{i}") if i in duplicated else c for i, c in enumerate(compiled)]
+    if duplicated:
+        recount = ", ".join(f"count_if(({compiled[i].domain}) and ({compiled[i].unexpected}))" for i in duplicated)
+        for i, value in zip(duplicated, con.execute(f"select {recount} from {source} b").fetchone(), strict=True):
+            unexpected_counts[i] = value
     results = []
     for i, c in enumerate(compiled):
-        unexpected, counted = totals[2 * i], totals[2 * i + 1]
+        unexpected, counted = unexpected_counts[i], totals[2 * i + 1]
         result: dict[str, Any] = {
             "unexpected_count": unexpected,
             "unexpected_percent": unexpected / counted * 100 if counted else None,
