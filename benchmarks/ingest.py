@@ -13,16 +13,18 @@ load id, loaded-at, row number). Parquet is read so fast that writing those colu
 for CSV; `guarded / floor` is then what the guard itself (checks, typing, ledger) costs.
 
 Usage: .venv/bin/python benchmarks/ingest.py [--scale medium] [--data DIR] [--work DIR]
-                                             [--formats csv parquet]
+                                             [--formats csv parquet] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -123,12 +125,86 @@ def guarded(landing: Path, root: Path) -> tuple[float, int, dict[str, float], li
     return elapsed, sum(r.rows_loaded for r in results), dict(phases), results
 
 
+@dataclass(frozen=True)
+class Repetition:
+    """One side-by-side measurement of a format: raw read, floor (Parquet only), guarded path."""
+
+    files: int
+    rows: int
+    guarded_s: float
+    raw_s: float
+    raw_rows: int
+    floor_s: float | None
+    share: str
+    not_loaded: int
+
+
+def measure(landing: Path, fmt: str, work: Path) -> Repetition:
+    suffix = f".{fmt}"
+    leftovers = (work / f"raw_{fmt}.duckdb", work / f"floor_{fmt}.duckdb", work / f"guarded_{fmt}")
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    raw_s, raw_rows = raw_read(landing, suffix, work / f"raw_{fmt}.duckdb")
+    floor_s = raw_read(landing, suffix, work / f"floor_{fmt}.duckdb", lineage=True)[0] if fmt == "parquet" else None
+    g_s, g_rows, phases, results = guarded(landing, work / f"guarded_{fmt}")
+    total = sum(phases.values()) or 1.0
+    share = ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
+    bad = sum(r.status not in ("loaded", "loaded_with_warnings") for r in results)
+    return Repetition(len(results), g_rows, g_s, raw_s, raw_rows, floor_s, share, bad)
+
+
+def ratios(r: Repetition) -> tuple[float, float | None, float | None]:
+    """guarded / raw, floor / raw, guarded / floor (the last two for Parquet only)."""
+    if r.floor_s is None:
+        return r.guarded_s / r.raw_s, None, None
+    return r.guarded_s / r.raw_s, r.floor_s / r.raw_s, r.guarded_s / r.floor_s
+
+
+def line(label: str, r: Repetition, paired: tuple[float, float | None, float | None]) -> str:
+    ratio, floor_ratio, guarded_floor = paired
+    floor = (
+        f"{r.floor_s:>9.1f}{floor_ratio:>10.1f}{guarded_floor:>14.1f}"
+        if r.floor_s is not None and floor_ratio is not None and guarded_floor is not None
+        else f"{'-':>9}{'-':>10}{'-':>14}"
+    )
+    return (
+        f"{label:<12}{r.files:>6}{r.rows:>11,}{r.guarded_s:>11.1f}{r.rows / r.guarded_s:>11,.0f}{r.raw_s:>8.1f}"
+        f"{r.raw_rows / r.raw_s:>11,.0f}{ratio:>7.1f}{floor}  {r.share}"
+        + (f"  ({r.not_loaded} files not loaded!)" if r.not_loaded else "")
+    )
+
+
+def median_line(fmt: str, runs: list[Repetition]) -> str:
+    """Medians of the seconds, and of the paired ratios (each run's sides ran back to back, so their
+    ratio is less moved by a slow spell of the shared machine than the ratio of two medians)."""
+    med = statistics.median
+    floors = [r.floor_s for r in runs if r.floor_s is not None]
+    middle = replace(
+        runs[0],
+        guarded_s=med(r.guarded_s for r in runs),
+        raw_s=med(r.raw_s for r in runs),
+        floor_s=med(floors) if floors else None,
+        share="medians (ratios: of the paired ratios)",
+        not_loaded=max(r.not_loaded for r in runs),
+    )
+    columns = list(zip(*(ratios(r) for r in runs), strict=True))
+    paired = tuple(med(c) if None not in c else None for c in columns)
+    return line(f"{fmt} med", middle, paired)  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="medium")
     parser.add_argument("--data", type=Path, help="an existing generated landing folder (skips generation)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed after)")
     parser.add_argument("--formats", nargs="+", default=["csv", "parquet"], choices=["csv", "parquet"])
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="repetitions per format, each side by side; with more than one, a median line follows "
+        "(medians of each column, and of the paired ratios)",
+    )
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="arvo-bench-"))
@@ -138,7 +214,7 @@ def main() -> None:
         if args.data is None:
             generate(args.scale, csv_landing)
         print(
-            f"{'format':<8}{'files':>6}{'rows':>11}{'guarded s':>11}{'rows/s':>11}{'raw s':>8}"
+            f"{'format':<12}{'files':>6}{'rows':>11}{'guarded s':>11}{'rows/s':>11}{'raw s':>8}"
             f"{'rows/s':>11}{'ratio':>7}{'floor s':>9}{'floor/raw':>10}{'guarded/floor':>14}  guarded time by phase",
             flush=True,
         )
@@ -149,27 +225,13 @@ def main() -> None:
                 if not any(landing.rglob("*.parquet")):
                     shutil.rmtree(landing, ignore_errors=True)
                     to_parquet(csv_landing, landing)
-            suffix = f".{fmt}"
-            leftovers = (work / f"raw_{fmt}.duckdb", work / f"floor_{fmt}.duckdb", work / f"guarded_{fmt}")
-            for leftover in leftovers:
-                shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
-            raw_s, raw_rows = raw_read(landing, suffix, work / f"raw_{fmt}.duckdb")
-            floor = ""
-            if fmt == "parquet":
-                floor_s, _ = raw_read(landing, suffix, work / f"floor_{fmt}.duckdb", lineage=True)
-                floor = f"{floor_s:>9.1f}{floor_s / raw_s:>10.1f}"
-            g_s, g_rows, phases, results = guarded(landing, work / f"guarded_{fmt}")
-            bad = sum(r.status not in ("loaded", "loaded_with_warnings") for r in results)
-            total = sum(phases.values()) or 1.0
-            share = ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
-            print(
-                f"{fmt:<8}{len(results):>6}{g_rows:>11,}{g_s:>11.1f}{g_rows / g_s:>11,.0f}{raw_s:>8.1f}"
-                f"{raw_rows / raw_s:>11,.0f}{g_s / raw_s:>7.1f}"
-                + (f"{floor}{g_s / floor_s:>14.1f}" if floor else f"{'-':>9}{'-':>10}{'-':>14}")
-                + f"  {share}"
-                + (f"  ({bad} files not loaded!)" if bad else ""),
-                flush=True,
-            )
+            runs: list[Repetition] = []
+            for index in range(args.repeat):
+                runs.append(measure(landing, fmt, work))
+                label = fmt if args.repeat == 1 else f"{fmt} {index + 1}"
+                print(line(label, runs[-1], ratios(runs[-1])), flush=True)
+            if len(runs) > 1:
+                print(median_line(fmt, runs), flush=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
