@@ -164,7 +164,7 @@ def line(label: str, r: Repetition, paired: tuple[float, float | None, float | N
     ratio, floor_ratio, guarded_floor = paired
     floor = (
         f"{r.floor_s:>9.1f}{floor_ratio:>10.1f}{guarded_floor:>14.1f}"
-        if r.floor_s is not None and floor_ratio is not None and guarded_floor is not None
+        if r.floor_s is not None
         else f"{'-':>9}{'-':>10}{'-':>14}"
     )
     return (
@@ -187,9 +187,11 @@ def median_line(fmt: str, runs: list[Repetition]) -> str:
         share="medians (ratios: of the paired ratios)",
         not_loaded=max(r.not_loaded for r in runs),
     )
-    columns = list(zip(*(ratios(r) for r in runs), strict=True))
-    paired = tuple(med(c) if None not in c else None for c in columns)
-    return line(f"{fmt} med", middle, paired)  # type: ignore[arg-type]
+    paired = [ratios(r) for r in runs]
+    ratio = med(p[0] for p in paired)
+    if not floors:
+        return line(f"{fmt} med", middle, (ratio, None, None))
+    return line(f"{fmt} med", middle, (ratio, med(p[1] for p in paired), med(p[2] for p in paired)))
 
 
 def main() -> None:

@@ -26,6 +26,6 @@ class ArvoDbtCliResource(DbtCliResource):
     def _cli_version(self) -> version.Version:
         return version.parse(package_version("dbt-core"))
 
-    def _initialize_dbt_core_adapter(self, args: Any) -> None:  # type: ignore[override]
+    def _initialize_dbt_core_adapter(self, args: Any) -> None:
         """No adapter: what dagster-dbt does for dbt Fusion, which has none either."""
         return None
