@@ -13,9 +13,11 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +38,14 @@ from ingestion.results import (
     Finding,
     LoadResult,
 )
-from ingestion.warehouse import LEDGER_TABLE, add_extra_columns, connect, ensure_schemas, quote_ident
+from ingestion.warehouse import (
+    LEDGER_TABLE,
+    add_extra_columns,
+    another_connection,
+    connect,
+    ensure_schemas,
+    quote_ident,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +70,8 @@ CHECKPOINT_THRESHOLD = "1GB"
 @dataclass(frozen=True)
 class Progress:
     """Reported to `on_progress` as work advances. stage: hashing, started (hashed, about to read),
-    staged (read), validated, committing (inserted, about to commit), done. `result` is set when
-    stage == 'done'."""
+    staged (read), validated, inserting (the file before it committed; its own transaction begins),
+    committing (inserted, about to commit), done. `result` is set when stage == 'done'."""
 
     stage: str
     entity: str
@@ -70,6 +79,7 @@ class Progress:
     index: int
     total: int
     result: LoadResult | None = None
+    at: float = field(default_factory=time.perf_counter)  # when it happened (time.perf_counter)
 
     def __str__(self) -> str:
         """Readable as a log line, so a logger can be passed as `on_progress` directly."""
@@ -226,24 +236,34 @@ class _SafePath:
         self._tmp.cleanup()
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    landed: LandedFile,
-    report: Callable[[str], None] = lambda stage_name: None,
-    run_id: str | None = None,
-) -> LoadResult | None:
-    """Load one file, or quarantine it; None when this exact delivery was already handled."""
+@dataclass
+class _Prepared:
+    """A file read, typed and checked on its connection (the typed batch waits in that connection's
+    temp table), not committed yet. `events` are the progress stages passed, with their times."""
+
+    landed: LandedFile
+    con: duckdb.DuckDBPyConnection
+    result: LoadResult | None
+    extras: list[tuple[str, str]] = field(default_factory=list)
+    events: list[tuple[str, float]] = field(default_factory=list)
+
+    def passed(self, stage_name: str) -> None:
+        self.events.append((stage_name, time.perf_counter()))
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedFile, run_id: str) -> _Prepared:
+    """Hash, read, type and guard one file on `con`; nothing is written to the warehouse. The result
+    is None when this exact delivery (path, size, mtime) was already handled."""
+    prepared = _Prepared(landed, con, None)
     rel_path = _relative(settings, landed.path)
     if _known_delivery(con, rel_path, landed):
-        return None
-    entity = landed.entity
+        return prepared
     started = _now()
-    report("hashing")
+    prepared.passed("hashing")
     print_ = fingerprint(landed.path, check_utf8=landed.format in ("csv", "jsonl"))
     result = LoadResult(
         load_id=new_load_id(),
-        entity=entity.name,
+        entity=landed.entity.name,
         file_path=rel_path,
         sha256=print_.sha256,
         status=LOADED,
@@ -251,23 +271,10 @@ def load_file(
         run_id=run_id,
         started_at=started,
     )
-    report("started")
-    prior = _prior_content(con, entity, print_.sha256)
-    if prior is not None:
-        load_id, status, path = prior
-        result.status = SKIPPED_DUPLICATE
-        if status == QUARANTINED:
-            result.reason = (
-                f"same content as {path}, quarantined in load {load_id}; nothing loaded. "
-                f"See `arvo quarantine show {load_id}`, fix the file and drop it again."
-            )
-        else:
-            result.reason = f"same content (sha256) as {path}, already loaded in load {load_id}; nothing loaded."
-        result.finished_at = _now()
-        _write_ledger(con, result, landed)
-        return result
-
-    extras: list[tuple[str, str]] = []
+    prepared.result = result
+    prepared.passed("started")
+    if _prior_content(con, landed.entity, print_.sha256) is not None:
+        return prepared  # a duplicate: `_commit` records it; no need to read it
     try:
         if print_.problem:
             rule, message = print_.problem
@@ -275,13 +282,44 @@ def load_file(
         with _SafePath(landed) as readable:
             staged = stage(con, readable)
         result.rows_in = staged.rows_in
-        report("staged")
-        extras = extra_columns(entity, staged.columns)
-        result.findings = guard.check(con, entity, staged)
-        report("validated")
+        prepared.passed("staged")
+        prepared.extras = extra_columns(landed.entity, staged.columns)
+        result.findings = guard.check(con, landed.entity, staged)
+        prepared.passed("validated")
     except Rejected as exc:
         result.findings = [Finding(rule=exc.rule, severity=ERROR, message=exc.message, column=exc.column)]
-        result.rows_in = result.rows_in or 0
+    return prepared
+
+
+def _skip_duplicate(result: LoadResult, prior: tuple[str, str, str]) -> None:
+    load_id, status, path = prior
+    result.status = SKIPPED_DUPLICATE
+    result.rows_in = result.rows_loaded = result.rows_rejected = 0
+    result.findings = []
+    if status == QUARANTINED:
+        result.reason = (
+            f"same content as {path}, quarantined in load {load_id}; nothing loaded. "
+            f"See `arvo quarantine show {load_id}`, fix the file and drop it again."
+        )
+    else:
+        result.reason = f"same content (sha256) as {path}, already loaded in load {load_id}; nothing loaded."
+
+
+def _commit(prepared: _Prepared, settings: Settings, report: Callable[[str], None]) -> LoadResult:
+    """Record the prepared file: skipped as a duplicate, quarantined, or its batch inserted into raw
+    and committed with its ledger row in one transaction.
+
+    The duplicate check runs here, not only in `_prepare`: the file committed just before this one
+    (prepared concurrently) may have had the same bytes.
+    """
+    con, landed, result = prepared.con, prepared.landed, prepared.result
+    assert result is not None
+    prior = _prior_content(con, landed.entity, result.sha256)
+    if prior is not None:
+        _skip_duplicate(result, prior)
+        result.finished_at = _now()
+        _write_ledger(con, result, landed)
+        return result
 
     if result.errors:
         result.status = QUARANTINED
@@ -298,10 +336,11 @@ def load_file(
         _write_ledger(con, result, landed)
         return result
 
+    report("inserting")
     con.begin()
     try:
-        add_extra_columns(con, entity, [name for name, _ in extras])
-        _insert_raw(con, entity, extras, result)
+        add_extra_columns(con, landed.entity, [name for name, _ in prepared.extras])
+        _insert_raw(con, landed.entity, prepared.extras, result)
         result.finished_at = _now()
         _write_ledger(con, result, landed)
         report("committing")
@@ -310,6 +349,68 @@ def load_file(
         con.rollback()
         raise
     return result
+
+
+def _load_in_order(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    files: list[LandedFile],
+    on_progress: ProgressCallback | None,
+) -> list[LoadResult]:
+    """Commit `files` one by one in order, while the next file of the same entity is read and checked.
+
+    Reading, typing and the suite run on a helper thread with a second connection (their own temp
+    tables), so that they overlap the insert and commit of the file before: DuckDB runs both at once on
+    the two cores, and each file still commits alone with its ledger row, in order. The first file of
+    the next entity waits for the last commit before it, as its checks may look at those rows (an
+    invoice's account, a response's question). Progress events of a file are reported from this
+    thread, in order, with the times they happened.
+    """
+    results: list[LoadResult] = []
+    run_id = new_load_id()
+    slots = (con, another_connection(con))
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="arvo-prepare") as preparer:
+
+            def prepare(i: int) -> Future[_Prepared]:
+                return preparer.submit(_prepare, slots[i % 2], settings, files[i], run_id)
+
+            pending = prepare(0) if files else None
+            for index, landed in enumerate(files):
+                assert pending is not None
+                prepared = pending.result()
+                following = index + 1 < len(files)
+                overlap = following and files[index + 1].entity.name == landed.entity.name
+                pending = prepare(index + 1) if overlap else None
+                rel_path = _relative(settings, landed.path)
+
+                def report(
+                    stage_name: str,
+                    result: LoadResult | None = None,
+                    at: float | None = None,
+                    _i=index + 1,
+                    _p=rel_path,
+                    _l=landed,
+                ) -> None:
+                    if on_progress is not None:
+                        at = time.perf_counter() if at is None else at
+                        on_progress(Progress(stage_name, _l.entity.name, _p, _i, len(files), result, at))
+
+                if prepared.result is not None:
+                    for stage_name, at in prepared.events:
+                        report(stage_name, at=at)
+                    result = _commit(prepared, settings, report)
+                    level = logging.WARNING if result.status == QUARANTINED else logging.INFO
+                    log.log(
+                        level, "%s %s (load %s): %s", result.status, result.file_path, result.load_id, result.reason
+                    )
+                    report("done", result)
+                    results.append(result)
+                if following and not overlap:
+                    pending = prepare(index + 1)
+    finally:
+        slots[1].close()
+    return results
 
 
 def ingest_pending(
@@ -339,22 +440,6 @@ def ingest_pending(
                 ", ".join(FILE_SUFFIXES),
             )
         files = discover(settings.landing, names, settle_seconds=wait)
-        results: list[LoadResult] = []
-        run_id = new_load_id()
-        for index, landed in enumerate(files, start=1):
-            rel_path = _relative(settings, landed.path)
-
-            def report(stage_name: str, result: LoadResult | None = None, _i=index, _p=rel_path, _l=landed):
-                if on_progress is not None:
-                    on_progress(Progress(stage_name, _l.entity.name, _p, _i, len(files), result))
-
-            result = load_file(con, settings, landed, report, run_id)
-            if result is None:
-                continue
-            level = logging.WARNING if result.status == QUARANTINED else logging.INFO
-            log.log(level, "%s %s (load %s): %s", result.status, result.file_path, result.load_id, result.reason)
-            report("done", result)
-            results.append(result)
-        return results
+        return _load_in_order(con, settings, files, on_progress)
     finally:
         con.close()

@@ -47,7 +47,16 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
     """Open the warehouse with the configured limits; timestamps are handled in UTC."""
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     config = {key: str(value) for key, value in settings.duckdb_config().items()}
-    con = duckdb.connect(str(settings.warehouse), read_only=read_only, config=config)
+    return _session(duckdb.connect(str(settings.warehouse), read_only=read_only, config=config))
+
+
+def another_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A second connection to the warehouse `con` has open, set up the same way: its own transactions
+    and temp tables, usable from another thread of this process (the one writer DuckDB allows)."""
+    return _session(con.cursor())
+
+
+def _session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("set TimeZone = 'UTC'")
     return con
 

@@ -8,6 +8,7 @@ import time
 
 from ingestion.contract import ENTITIES
 from ingestion.files import discover
+from ingestion.pipeline import Progress, ingest_pending
 from ingestion.results import LOADED, QUARANTINED, SKIPPED_DUPLICATE
 from ingestion.warehouse import connect
 
@@ -45,6 +46,43 @@ def test_renamed_file_is_skipped_duplicate(baseline):
     assert result.status == SKIPPED_DUPLICATE and "revenue/invoices/inv.csv" in result.reason
     assert warehouse_snapshot(baseline) == before
     assert [r["status"] for r in ledger(baseline)][-2:] == [LOADED, SKIPPED_DUPLICATE]
+
+
+def test_copies_in_one_delivery_load_once(baseline):
+    """The second copy is read while the first commits; its duplicate check still sees the first."""
+    for name in ("inv_a.csv", "inv_b.csv", "inv_c.csv"):
+        drop(baseline, "invoices", name, INVOICES)
+    results = ingest(baseline)
+    assert [r.status for r in results] == [LOADED, SKIPPED_DUPLICATE, SKIPPED_DUPLICATE]
+    assert all(r.rows_in == r.rows_loaded + r.rows_rejected for r in results)
+    assert results[1].rows_in == 0 and "revenue/invoices/inv_a.csv" in results[1].reason
+    con = connect(baseline)
+    assert con.execute("select count(*) from raw.invoices").fetchone()[0] == len(VALID_ROWS["invoices"])
+    con.close()
+
+
+def test_the_next_entity_is_read_only_after_the_last_commit_before_it(settings):
+    """Files of one entity are read while the one before commits, but responses are checked against
+    the question catalog: no file of an entity starts before the last file of the entity before it is
+    done (committed), so the checks see those rows."""
+    for name in ("accounts", "questions", "responses"):
+        for part in (1, 2):  # two files per entity, the second with its own ids
+            rows = [{k: f"{v}-{part}" if k.endswith("_id") else v for k, v in row.items()} for row in VALID_ROWS[name]]
+            drop(settings, name, f"{name}_{part}.csv", csv_text(rows))
+    events: list[Progress] = []
+    results = ingest_pending(settings, settle_seconds=0, on_progress=events.append)
+    assert [(r.entity, r.status) for r in results] == [
+        (n, LOADED) for n in ("accounts", "questions", "responses") for _ in (1, 2)
+    ]
+    done = {e.file_path: e.at for e in events if e.stage == "done"}
+    first: dict[str, float] = {}
+    for event in events:
+        first.setdefault(event.file_path, event.at)
+    paths = [r.file_path for r in results]
+    for before, after in zip(paths, paths[1:], strict=False):
+        if before.split("/")[1] != after.split("/")[1]:
+            assert first[after] > done[before], f"{after} started before {before} was committed"
+    assert [e.index for e in events] == sorted(e.index for e in events)  # reported in order
 
 
 def test_new_version_of_a_key_is_kept_in_raw(baseline):
