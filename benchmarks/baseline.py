@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ingestion.contract import DUCKDB_TYPES, ENTITIES, LINEAGE_COLUMNS
-from ingestion.warehouse import ensure_schemas
+from ingestion.contract import DUCKDB_TYPES, ENTITIES
+from ingestion.warehouse import ensure_schemas, stored_table
 
 SCHEMAS = ("staging", "intermediate", "marts", "main")
 
@@ -51,14 +51,14 @@ def load(con: duckdb.DuckDBPyConnection, landing: Path) -> int:
     for entity in ENTITIES.values():
         columns = "{" + ", ".join(f"'{c.name}': 'VARCHAR'" for c in entity.columns) + "}"
         selects = ", ".join(_cast(c.name, c.type) for c in entity.columns)
-        target = ", ".join([*(f'"{c}"' for c in entity.column_names), *LINEAGE_COLUMNS])
+        target = ", ".join([*(f'"{c}"' for c in entity.column_names), "_load_id", "_loaded_at", "_row_number"])
         for index, path in enumerate(sorted((landing / entity.folder).glob("*.csv"))):
             con.execute(
-                f"insert into {entity.raw_table} ({target}) select {selects}, ?, null, 'baseline',"
+                f"insert into {stored_table(entity)} ({target}) select {selects}, 'baseline',"
                 f" timestamp '2000-01-01' + to_seconds(?), row_number() over ()"
                 f" from read_csv(?, header = true, quote = '\"', escape = '\"', auto_detect = false,"
                 f" columns = {columns})",
-                [str(path.relative_to(landing)), index, str(path)],
+                [index, str(path)],
             )
         rows += con.execute(f"select count(*) from {entity.raw_table}").fetchone()[0]
     return rows

@@ -8,9 +8,10 @@ guarded time goes (fingerprint, read = reading and typing, validate = the suite 
 lookups, insert, commit), from the progress events.
 
 For Parquet it also measures the floor the lineage sets: the same straight read, but each file in its
-own transaction and with the five lineage columns every raw row must carry (source file, sha256,
-load id, loaded-at, row number). Parquet is read so fast that writing those columns weighs more than
-for CSV; `guarded / floor` is then what the guard itself (checks, typing, ledger) costs.
+own transaction with the lineage every raw row must show, written as the guarded path writes it (load
+id, loaded-at and row number per row; the file's path and sha256 in a row per file). Parquet is read
+so fast that writing lineage weighs more than for CSV; `guarded / floor` is then what the guard
+itself (checks, typing, ledger) costs.
 
 Usage: .venv/bin/python benchmarks/ingest.py [--scale medium] [--data DIR] [--work DIR]
                                              [--formats csv parquet] [--repeat N]
@@ -19,6 +20,7 @@ Usage: .venv/bin/python benchmarks/ingest.py [--scale medium] [--data DIR] [--wo
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -59,33 +61,38 @@ def files_in_order(landing: Path, suffix: str) -> list[tuple[str, Path]]:
     return out
 
 
-# The lineage columns as `ingestion.pipeline` writes them: constants per file, the row number per row.
+# The lineage as `ingestion.pipeline` writes it: per row the load id, loaded-at and row number; the
+# file's path and sha256 once, in a row per file (the ledger), in the same transaction.
 LINEAGE_SELECT = (
-    "select * exclude (file_row_number), ? as _source_file, ? as _file_sha256, ? as _load_id, "
-    "?::TIMESTAMP as _loaded_at, file_row_number + 1 as _row_number from read_parquet(?, file_row_number = true)"
+    "select * exclude (file_row_number), ? as _load_id, ?::TIMESTAMP as _loaded_at, "
+    "file_row_number + 1 as _row_number from read_parquet(?, file_row_number = true)"
 )
 
 
 def raw_read(landing: Path, suffix: str, warehouse: Path, lineage: bool = False) -> tuple[float, int]:
     """DuckDB straight into tables: one statement per file, no checks, no lineage (`lineage`: Parquet
-    only, with the lineage columns and a transaction per file, as the guarded path commits)."""
+    only, with the lineage and a transaction per file, as the guarded path commits)."""
     reader = "read_csv" if suffix == ".csv" else "read_parquet"
     con = duckdb.connect(str(warehouse))
     if lineage:
         con.execute("set checkpoint_threshold = '1GB'")  # as ingest_pending does
+        con.execute("create table files (load_id varchar, file_path varchar, sha256 varchar)")
     started = time.perf_counter()
     created: set[str] = set()
-    for entity, path in files_in_order(landing, suffix):
+    for index, (entity, path) in enumerate(files_in_order(landing, suffix)):
         select, parameters = f"select * from {reader}(?)", [str(path)]
+        load_id = f"20261122T000000-{index:08d}"
         if lineage:
-            relative = path.relative_to(landing).as_posix()
-            select = LINEAGE_SELECT
-            parameters = [relative, "0" * 64, "20261122T000000-00000000", "2026-11-22 00:00:00", str(path)]
+            con.begin()
+            con.execute("insert into files values (?, ?, ?)", [load_id, path.relative_to(landing).as_posix(), "0" * 64])
+            select, parameters = LINEAGE_SELECT, [load_id, "2026-11-22 00:00:00", str(path)]
         if entity in created:
             con.execute(f"insert into {entity} by name {select}", parameters)
         else:
             con.execute(f"create table {entity} as {select}", parameters)
             created.add(entity)
+        if lineage:
+            con.commit()
     con.execute("checkpoint")
     elapsed = time.perf_counter() - started
     rows = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for t in created)
@@ -149,12 +156,19 @@ def measure(landing: Path, fmt: str, work: Path) -> Repetition:
     leftovers = (work / f"raw_{fmt}.duckdb", work / f"floor_{fmt}.duckdb", work / f"guarded_{fmt}")
     for leftover in leftovers:
         shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    # Each side starts with the page cache written back: the writes of the side before are not flushed
+    # on its time (each commit waits for the disk).
+    os.sync()
     raw_s, raw_rows = raw_read(landing, suffix, work / f"raw_{fmt}.duckdb")
-    floor_s = raw_read(landing, suffix, work / f"floor_{fmt}.duckdb", lineage=True)[0] if fmt == "parquet" else None
+    floor_s = None
+    if fmt == "parquet":
+        os.sync()
+        floor_s = raw_read(landing, suffix, work / f"floor_{fmt}.duckdb", lineage=True)[0]
+    os.sync()
     g_s, g_rows, phases, results = guarded(landing, work / f"guarded_{fmt}")
-    work = {k: v for k, v in phases.items() if k != WAIT}
-    total = sum(work.values()) or 1.0
-    share = ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(work.items(), key=lambda kv: -kv[1]))
+    busy = {k: v for k, v in phases.items() if k != WAIT}
+    total = sum(busy.values()) or 1.0
+    share = ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(busy.items(), key=lambda kv: -kv[1]))
     bad = sum(r.status not in ("loaded", "loaded_with_warnings") for r in results)
     return Repetition(len(results), g_rows, g_s, raw_s, raw_rows, floor_s, share, bad)
 

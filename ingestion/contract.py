@@ -19,7 +19,7 @@ DUCKDB_TYPES = {
     "bool": "BOOLEAN",
 }
 
-# Lineage columns added to every raw row.
+# Lineage columns on every raw row (`raw.<entity>`).
 LINEAGE_COLUMNS = {
     "_source_file": "VARCHAR",
     "_file_sha256": "VARCHAR",
@@ -27,6 +27,9 @@ LINEAGE_COLUMNS = {
     "_loaded_at": "TIMESTAMP",
     "_row_number": "BIGINT",
 }
+# Those the same for every row of a file: shown from the load's ledger row (lineage column -> ledger
+# column), not stored per row (see ingestion.warehouse).
+FILE_LINEAGE = {"_source_file": "file_path", "_file_sha256": "sha256"}
 
 FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
 IN_PROGRESS_SUFFIXES = (".part", ".tmp")

@@ -23,10 +23,10 @@ from expectations.runner import (
 )
 from expectations.sql import validate_suite
 from ingestion.casting import ROW_NUMBER, TYPED, unparsed_column
-from ingestion.contract import Entity
+from ingestion.contract import ENTITIES, Entity
 from ingestion.readers import Staged
 from ingestion.results import Finding
-from ingestion.warehouse import quote_ident
+from ingestion.warehouse import quote_ident, stored_table
 
 PANDAS_MIN = "TIMESTAMP '1677-09-22 00:00:00'"
 PANDAS_MAX = "TIMESTAMP '2262-04-11 00:00:00'"
@@ -39,7 +39,8 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     if entity.name == "responses" and {"survey_id", "question_id"} <= present:
         joins.append(
             "left join (select survey_id, question_id, any_value(construct) as construct, "
-            "max(scale_min) as scale_min, max(scale_max) as scale_max from raw.questions group by all) q "
+            f"max(scale_min) as scale_min, max(scale_max) as scale_max from {stored_table(ENTITIES['questions'])} "
+            "group by all) q "
             "on q.survey_id = t.survey_id and q.question_id = t.question_id"
         )
         select += [
@@ -54,13 +55,13 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     if entity.name in ("contacts", "deals", "responses", "invoices", "subscriptions") and "account_id" in present:
         select.append(
             "case when t.account_id is not null and not (t.account_id in "
-            "(select account_id from raw.accounts where account_id is not null)) "
+            f"(select account_id from {stored_table(ENTITIES['accounts'])} where account_id is not null)) "
             "then t.account_id end as _account_unknown"
         )
     if entity.name in ("invoices", "subscriptions", "deals") and "currency" in present:
         select.append(
             "case when t.currency is not null and t.currency <> 'EUR' and not (t.currency in "
-            "(select currency from raw.fx_rates where currency is not null)) "
+            f"(select currency from {stored_table(ENTITIES['fx_rates'])} where currency is not null)) "
             "then t.currency end as _currency_without_rate"
         )
     return select, joins

@@ -45,6 +45,7 @@ from ingestion.warehouse import (
     connect,
     ensure_schemas,
     quote_ident,
+    stored_table,
 )
 
 log = logging.getLogger(__name__)
@@ -206,13 +207,14 @@ def _reason(findings: list[Finding], status: str) -> str:
 def _insert_raw(
     con: duckdb.DuckDBPyConnection, entity: Entity, extras: list[tuple[str, str]], result: LoadResult
 ) -> None:
-    """Append the typed batch; extra columns go by their name in the file, read by their typed name."""
+    """Append the typed batch; extra columns go by their name in the file, read by their typed name.
+    The file's path and sha256 reach `raw.<entity>` from the ledger row committed with it."""
     target = ", ".join(quote_ident(c) for c in [*entity.column_names, *(name for name, _ in extras)])
     source = ", ".join([*(quote_ident(c) for c in entity.column_names), *(typed for _, typed in extras)])
     con.execute(
-        f"insert into raw.{quote_ident(entity.name)} ({target}, _source_file, _file_sha256, _load_id, "
-        f"_loaded_at, _row_number) select {source}, ?, ?, ?, ?, {ROW_NUMBER} from {TYPED}",
-        [result.file_path, result.sha256, result.load_id, result.started_at],
+        f"insert into {stored_table(entity)} ({target}, _load_id, _loaded_at, _row_number) "
+        f"select {source}, ?, ?, {ROW_NUMBER} from {TYPED}",
+        [result.load_id, result.started_at],
     )
 
 

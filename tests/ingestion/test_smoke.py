@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingestion.contract import ENTITIES
+from ingestion.contract import ENTITIES, FILE_LINEAGE, LINEAGE_COLUMNS
 from ingestion.pipeline import ingest_pending
 from ingestion.warehouse import connect, ensure_schemas
 
@@ -33,3 +33,35 @@ def test_all_entities_load_from_csv(settings):
     created = con.execute("select created_at from raw.accounts where account_id = 'A1'").fetchone()[0]
     assert str(created) == "2024-01-01 08:00:00"  # +02:00 stored as UTC
     con.close()
+
+
+def test_raw_shows_file_lineage_from_the_ledger_and_stores_it_once_per_file(baseline):
+    drop(baseline, "invoices", "inv.csv", csv_text(VALID_ROWS["invoices"]))
+    result = ingest_pending(baseline, settle_seconds=0)[0]
+    con = connect(baseline)
+    stored = {r[0] for r in con.execute("describe raw_store.invoices").fetchall()}
+    shown = [r[0] for r in con.execute("describe raw.invoices").fetchall()]
+    lineage = con.execute("select distinct _source_file, _file_sha256, _load_id from raw.invoices").fetchall()
+    con.close()
+    assert shown[-5:] == list(LINEAGE_COLUMNS)
+    assert not stored & set(FILE_LINEAGE) and {"_load_id", "_loaded_at", "_row_number"} <= stored
+    assert lineage == [("revenue/invoices/inv.csv", result.sha256, result.load_id)]
+
+
+def test_a_warehouse_with_raw_tables_of_an_earlier_version_keeps_its_rows(baseline):
+    """Before `raw_store`, raw.<entity> was a table with all five lineage columns: it moves there."""
+    drop(baseline, "invoices", "inv.csv", csv_text(VALID_ROWS["invoices"]))
+    ingest_pending(baseline, settle_seconds=0)
+    con = connect(baseline)
+    before = con.execute("select * from raw.invoices order by _row_number").fetchall()
+    con.execute("drop view raw.invoices")
+    con.execute("create table raw.invoices as select * from raw_store.invoices")
+    con.execute("alter table raw.invoices add column _source_file varchar")
+    con.execute("alter table raw.invoices add column _file_sha256 varchar")
+    con.execute("drop table raw_store.invoices")
+    ensure_schemas(con)
+    kind = con.execute("select table_type from information_schema.tables where table_name = 'invoices'").fetchall()
+    after = con.execute("select * from raw.invoices order by _row_number").fetchall()
+    con.close()
+    assert sorted(kind) == [("BASE TABLE",), ("VIEW",)]
+    assert after == before
