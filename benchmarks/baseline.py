@@ -87,7 +87,8 @@ def _dag_order(nodes: dict[str, dict]) -> Iterator[dict]:
 def _python_model(con: duckdb.DuckDBPyConnection, node: dict) -> None:
     namespace: dict = {"__name__": f"baseline_{node['name']}"}
     exec(compile(node["compiled_code"], node["original_file_path"], "exec"), namespace)  # noqa: S102
-    frame = namespace["model"](namespace["dbtObj"](con.table), con)
+    # dbt-duckdb loads refs and sources the same way (`raw.<entity>` is a view: `con.table` would not do)
+    frame = namespace["model"](namespace["dbtObj"](lambda name: con.query(f"select * from {name}")), con)
     if isinstance(frame, duckdb.DuckDBPyRelation):
         frame = frame.df()
     con.register("__baseline_frame", frame)
