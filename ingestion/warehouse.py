@@ -5,9 +5,9 @@ has delivered nothing yet never breaks the dbt models built on top of it.
 
 `raw.<entity>`, which dbt and people read, is a view of `raw_store.<entity>`, where the rows are
 kept with the lineage that is per row or cheap (load id, loaded-at, row number); the view adds the
-file's path and sha256 from the load's ledger row. Written on every row, those two strings were ~30%
-of a Parquet load (benchmarks/ingest.py, medium: 13.8 s against 9.3 s straight into tables), while
-they are the same for every row of a file and are in the ledger already.
+file's path and sha256 from the load's ledger row. Those two strings are the same for every row of a
+file and are in the ledger already; written on every row, they made loading the medium Parquet set
+straight into tables with lineage take 13.8 s instead of 9.3 s (benchmarks/ingest.py, the floor).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ingestion.contract import DUCKDB_TYPES, ENTITIES, FILE_LINEAGE, LINEAGE_COL
 
 LEDGER_TABLE = "audit.load_ledger"
 STORE = "raw_store"
+STORED_LINEAGE = {name: type_ for name, type_ in LINEAGE_COLUMNS.items() if name not in FILE_LINEAGE}
 
 # One row per file seen. Statuses: loaded, loaded_with_warnings, quarantined, skipped_duplicate.
 LEDGER_COLUMNS: dict[str, str] = {
@@ -83,13 +84,9 @@ def stored_columns(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _stored_lineage() -> dict[str, str]:
-    return {name: type_ for name, type_ in LINEAGE_COLUMNS.items() if name not in FILE_LINEAGE}
-
-
 def _create_stored_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     columns = [f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in entity.columns]
-    columns += [f"{quote_ident(name)} {type_}" for name, type_ in _stored_lineage().items()]
+    columns += [f"{quote_ident(name)} {type_}" for name, type_ in STORED_LINEAGE.items()]
     con.execute(f"create table if not exists {stored_table(entity)} ({', '.join(columns)})")
 
 
@@ -98,10 +95,9 @@ def _create_raw_view(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
 
     Created again whenever the stored table gains a column: a DuckDB view keeps the columns it had.
     """
-    stored = list(_stored_lineage())
     lineage = [f"ledger.{FILE_LINEAGE[n]} as {n}" if n in FILE_LINEAGE else f"r.{n}" for n in LINEAGE_COLUMNS]
     con.execute(
-        f"create or replace view {entity.raw_table} as select r.* exclude ({', '.join(stored)}), "
+        f"create or replace view {entity.raw_table} as select r.* exclude ({', '.join(STORED_LINEAGE)}), "
         f"{', '.join(lineage)} from {stored_table(entity)} r "
         f"left join {LEDGER_TABLE} ledger on ledger.load_id = r._load_id"
     )
@@ -109,18 +105,25 @@ def _create_raw_view(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
 
 def _move_to_store(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     """A warehouse from before `raw_store`: its raw table moves there, minus the two file columns the
-    ledger holds (every one of its rows was loaded with a ledger row)."""
+    ledger holds (every one of its rows was loaded with a ledger row), in one transaction."""
     kind = con.execute(
         "select table_type from information_schema.tables where table_schema = 'raw' and table_name = ?",
         [entity.name],
     ).fetchone()
     if kind is None or kind[0] != "BASE TABLE":
         return
-    con.execute(
-        f"create table {stored_table(entity)} as select * exclude ({', '.join(FILE_LINEAGE)}) "
-        f"from {entity.raw_table} order by _load_id, _row_number"
-    )
-    con.execute(f"drop table {entity.raw_table}")
+    con.begin()
+    try:
+        con.execute(
+            f"create table {stored_table(entity)} as select * exclude ({', '.join(FILE_LINEAGE)}) "
+            f"from {entity.raw_table} order by _load_id, _row_number"
+        )
+        con.execute(f"drop table {entity.raw_table}")
+        _create_raw_view(con, entity)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection, entities: Iterable[str] | None = None) -> None:
