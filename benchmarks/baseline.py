@@ -23,7 +23,7 @@ import duckdb
 import yaml
 
 from ingestion.contract import DUCKDB_TYPES, ENTITIES
-from ingestion.warehouse import ensure_schemas, stored_table
+from ingestion.warehouse import STORED_LINEAGE, ensure_schemas, stored_table
 
 SCHEMAS = ("staging", "intermediate", "marts", "main")
 
@@ -51,7 +51,7 @@ def load(con: duckdb.DuckDBPyConnection, landing: Path) -> int:
     for entity in ENTITIES.values():
         columns = "{" + ", ".join(f"'{c.name}': 'VARCHAR'" for c in entity.columns) + "}"
         selects = ", ".join(_cast(c.name, c.type) for c in entity.columns)
-        target = ", ".join([*(f'"{c}"' for c in entity.column_names), "_load_id", "_loaded_at", "_row_number"])
+        target = ", ".join([*(f'"{c}"' for c in entity.column_names), *STORED_LINEAGE])  # filled in this order below
         for index, path in enumerate(sorted((landing / entity.folder).glob("*.csv"))):
             con.execute(
                 f"insert into {stored_table(entity)} ({target}) select {selects}, 'baseline',"

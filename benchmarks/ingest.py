@@ -81,8 +81,8 @@ def raw_read(landing: Path, suffix: str, warehouse: Path, lineage: bool = False)
     created: set[str] = set()
     for index, (entity, path) in enumerate(files_in_order(landing, suffix)):
         select, parameters = f"select * from {reader}(?)", [str(path)]
-        load_id = f"20261122T000000-{index:08d}"
         if lineage:
+            load_id = f"20261122T000000-{index:08d}"
             con.begin()
             con.execute("insert into files values (?, ?, ?)", [load_id, path.relative_to(landing).as_posix(), "0" * 64])
             select, parameters = LINEAGE_SELECT, [load_id, "2026-11-22 00:00:00", str(path)]
