@@ -11,7 +11,8 @@ from arvo.serving import current_snapshot
 from ingestion.contract import ENTITIES
 
 
-def _counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+def row_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Rows per table (and view) of `schema`: what a run summary and the benchmark test compare."""
     tables = con.execute(
         "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
     ).fetchall()
@@ -37,7 +38,7 @@ def nps_by_segment(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 def render_summary(settings: Settings) -> str:
     lines: list[str] = []
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        raw = _counts(con, "raw")
+        raw = row_counts(con, "raw")
     lines.append("Raw tables (rows):")
     lines += [f"  raw.{name:<14} {raw.get(name, 0):>12,}" for name in ENTITIES]
     snapshot = current_snapshot(settings.serving)
@@ -45,7 +46,7 @@ def render_summary(settings: Settings) -> str:
         lines.append("No serving snapshot published yet.")
         return "\n".join(lines)
     with duckdb.connect(str(Path(snapshot) / "arvo.duckdb"), read_only=True) as con:
-        marts = _counts(con, "marts")
+        marts = row_counts(con, "marts")
         lines.append("Marts (rows):")
         lines += [f"  marts.{name:<32} {rows:>10,}" for name, rows in marts.items()]
         if "mart_nps" in marts:

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from arvo.config import Settings
+from arvo.summary import row_counts
 from orchestration.project import warehouse_target_path
 
 from .conftest import ARVO_ENV
@@ -16,10 +17,7 @@ from .conftest import ARVO_ENV
 
 def _counts(warehouse: Path, schema: str) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
-        ).fetchall()
-        return {name: con.execute(f'select count(*) from {schema}."{name}"').fetchone()[0] for (name,) in names}
+        return row_counts(con, schema)
 
 
 def test_the_baseline_loads_the_same_rows_and_builds_the_same_marts(tmp_path: Path, dbt_manifest):

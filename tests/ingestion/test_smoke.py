@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ingestion.contract import ENTITIES, FILE_LINEAGE, LINEAGE_COLUMNS
 from ingestion.pipeline import ingest_pending
-from ingestion.warehouse import connect, ensure_schemas
+from ingestion.warehouse import STORED_LINEAGE, connect, ensure_schemas
 
 from .conftest import VALID_ROWS, csv_text, drop
 
@@ -44,7 +44,7 @@ def test_raw_shows_file_lineage_from_the_ledger_and_stores_it_once_per_file(base
     lineage = con.execute("select distinct _source_file, _file_sha256, _load_id from raw.invoices").fetchall()
     con.close()
     assert shown[-5:] == list(LINEAGE_COLUMNS)
-    assert not stored & set(FILE_LINEAGE) and {"_load_id", "_loaded_at", "_row_number"} <= stored
+    assert not stored & set(FILE_LINEAGE) and set(STORED_LINEAGE) <= stored
     assert lineage == [("revenue/invoices/inv.csv", result.sha256, result.load_id)]
 
 
