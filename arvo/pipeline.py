@@ -33,6 +33,7 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    build: dict | None = None  # the dbt build's scope and why (arvo.build_scope), when it was decided
 
 
 def export_settings(settings: Settings) -> None:
@@ -82,11 +83,13 @@ def run_pipeline(
     dbt_vars: Mapping[str, object] | None = None,
     log_level: str = "INFO",
     full_refresh: bool = False,
+    build_all: bool = False,
 ) -> RunOutcome:
     """Ingest pending files, dbt build, publish: the `arvo_pipeline` job, in this process.
 
     `log_level` is Dagster's console level: INFO shows each step and load; DEBUG every event.
     `full_refresh` rebuilds the incremental models from all raw rows (`dbt build --full-refresh`).
+    `build_all` builds every model even where the last build's record says it is current.
     """
     import dagster as dg
 
@@ -105,7 +108,11 @@ def run_pipeline(
         run_config = {
             "ops": {
                 "arvo_dbt_models": {
-                    "config": {"vars_json": json.dumps(dict(dbt_vars or {})), "full_refresh": full_refresh}
+                    "config": {
+                        "vars_json": json.dumps(dict(dbt_vars or {})),
+                        "full_refresh": full_refresh,
+                        "build_all": build_all,
+                    }
                 }
             },
             "loggers": {"console": {"config": {"log_level": log_level}}},
@@ -115,6 +122,7 @@ def run_pipeline(
             outcome = _outcome(result)
         outcome.seconds = time.perf_counter() - started
         record_run(settings, outcome, started_at, dbt_vars or {})
+        outcome.build = recorded_build(settings, outcome.run_id)
     return outcome
 
 
@@ -154,6 +162,16 @@ def record_run(settings: Settings, outcome: RunOutcome, started_at: datetime, db
         )
 
 
+def recorded_build(settings: Settings, run_id: str) -> dict | None:
+    """The scope of the run's dbt build and why (`audit.dbt_builds`), or None if none was recorded."""
+    import duckdb
+
+    from arvo.build_scope import build_of_run
+
+    with duckdb.connect(str(settings.warehouse), config=settings.duckdb_config()) as con:
+        return build_of_run(con, run_id)
+
+
 DBT_ERRORS_MARKER = "Errors parsed from dbt logs:"
 
 
@@ -189,10 +207,9 @@ def _outcome(result) -> RunOutcome:
 
 def last_pipeline_run(con) -> dict | None:
     """The newest row of `audit.pipeline_runs`, or None before the first `arvo run`."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'pipeline_runs'"
-    ).fetchone()[0]
-    if not exists:
+    from ingestion.warehouse import has_table
+
+    if not has_table(con, "audit", "pipeline_runs"):
         return None
     cursor = con.execute("select * from audit.pipeline_runs order by started_at desc limit 1")
     row = cursor.fetchone()

@@ -43,7 +43,7 @@ def _new_id(value: str) -> str:
 
 
 def make_increment(landing: Path, fraction: float = 0.01, day: str = NEW_DAY) -> dict[str, int]:
-    """Write `invoices_<day>.csv` and `responses_<day>.csv`; returns rows written per entity."""
+    """Write `invoices_<day>_increment.csv` and `responses_<day>_increment.csv`; returns rows written per entity."""
     written: dict[str, int] = {}
     for name, key, date_column in (("invoices", "invoice_id", "invoice_date"), ("responses", "response_id", None)):
         folder = landing / ENTITIES[name].folder

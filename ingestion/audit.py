@@ -16,7 +16,7 @@ from arvo.config import Settings
 from ingestion.contract import ENTITIES
 from ingestion.pipeline import ENTITY_ORDER
 from ingestion.results import LOADED, LOADED_WITH_WARNINGS, QUARANTINED, SKIPPED_DUPLICATE
-from ingestion.warehouse import LEDGER_TABLE, connect
+from ingestion.warehouse import LEDGER_TABLE, connect, has_table
 
 
 def open_read_only(settings: Settings) -> duckdb.DuckDBPyConnection | None:
@@ -24,10 +24,7 @@ def open_read_only(settings: Settings) -> duckdb.DuckDBPyConnection | None:
     if not settings.warehouse.exists():
         return None
     con = connect(settings, read_only=True)
-    has_ledger = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'load_ledger'"
-    ).fetchone()[0]
-    if not has_ledger:
+    if not has_table(con, "audit", "load_ledger"):
         con.close()
         return None
     return con

@@ -46,6 +46,14 @@ LEDGER_COLUMNS: dict[str, str] = {
 }
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether `schema.table` exists (a table or a view) in the connection's database."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()[0]
+    return bool(found)
+
+
 def quote_ident(name: str) -> str:
     """Quote an identifier so that any header text (quotes, semicolons, spaces) stays a name, never SQL."""
     return '"' + name.replace('"', '""') + '"'

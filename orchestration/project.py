@@ -6,11 +6,12 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from arvo.build_scope import dbt_source_files
 from arvo.config import DBT_PROJECT_DIR
 
 arvo_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -23,14 +24,9 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 # (tests/dbt/test_unit_tests.py), not in every production build.
 PRODUCTION_EXCLUDE = "test_type:unit"
 
-_SOURCE_DIRS = ("models", "macros", "tests", "seeds")
-
 
 def _newest_source_mtime(project_dir: Path) -> float:
-    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
-    for name in _SOURCE_DIRS:
-        files.extend(p for p in (project_dir / name).rglob("*") if p.is_file())
-    return max(f.stat().st_mtime for f in files if f.exists())
+    return max(f.stat().st_mtime for f in dbt_source_files(project_dir))
 
 
 def manifest_is_stale(project: DbtProject = arvo_dbt_project) -> bool:
@@ -84,9 +80,12 @@ def warehouse_target_path(warehouse: Path, project_dir: Path | None = None) -> P
     return base / "warehouses" / f"{Path(resolved).stem}-{digest}"
 
 
-def build_args(dbt_vars: Mapping[str, object], full_refresh: bool = False) -> list[str]:
-    """The production `dbt build` arguments: no unit tests, the run's vars, optionally a full refresh."""
-    args = ["build", "--exclude", PRODUCTION_EXCLUDE]
+def build_args(
+    dbt_vars: Mapping[str, object], full_refresh: bool = False, exclude_models: Sequence[str] = ()
+) -> list[str]:
+    """The production `dbt build` arguments: no unit tests, the run's vars, optionally a full refresh,
+    and the models this build leaves out because they are current (their tests go with them)."""
+    args = ["build", "--exclude", " ".join([PRODUCTION_EXCLUDE, *exclude_models])]
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:

@@ -15,6 +15,7 @@ import pytest
 from arvo.cli import main
 from arvo.pipeline import run_pipeline
 from arvo.serving import current_snapshot
+from benchmarks.increment import make_increment
 from ingestion.contract import ENTITIES
 from orchestration.project import warehouse_target_path
 from tests.faults.harness import mart_checksums
@@ -95,21 +96,45 @@ def test_a_bad_file_fails_the_run_blocks_the_marts_and_keeps_the_snapshot(built,
     shutil.move(bad, settings.quarantine / "moved-away.csv")
 
 
-def test_a_rerun_loads_nothing_twice_while_a_bi_reader_holds_the_snapshot(built):
+def _raw_counts(settings) -> dict[str, int]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone()[0] for e in ENTITIES.values()}
+
+
+def test_a_new_day_rebuilds_what_it_changes_once_while_a_bi_reader_holds_the_snapshot(built):
+    """The rerun sees every file again but loads only the new day's, builds only the models downstream
+    of invoices and responses (and the marts), and publishes while a reader holds the old snapshot.
+    The next test rebuilds everything from scratch and requires the same marts."""
     settings, _ = built
     old_snapshot = current_snapshot(settings.serving)
     reader = duckdb.connect(str(settings.serving / "current" / "arvo.duckdb"), read_only=True)
     nps_before = reader.execute("select sum(respondents) from marts.mart_nps").fetchone()
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        raw_before = {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone() for e in ENTITIES.values()}
+    raw_before = _raw_counts(settings)
+    written = make_increment(settings.landing)
     outcome = run_pipeline(settings)
     assert outcome.success, outcome.failed_checks + outcome.failed_steps
     assert reader.execute("select sum(respondents) from marts.mart_nps").fetchone() == nps_before
     reader.close()
     assert current_snapshot(settings.serving) != old_snapshot
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        raw_after = {e.name: con.execute(f"select count(*) from {e.raw_table}").fetchone() for e in ENTITIES.values()}
-    assert raw_after == raw_before
+    assert _raw_counts(settings) == {name: count + written.get(name, 0) for name, count in raw_before.items()}
+
+    assert outcome.build is not None and outcome.build["scope"] == "affected", outcome.build
+    results = json.loads((warehouse_target_path(settings.warehouse) / "run_results.json").read_text())
+    built_models = {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
+    assert {"int_invoices_converted", "int_survey_answers", "mart_nps", "dim_customers"} <= built_models
+    assert not built_models & {"stg_crm__contacts", "stg_crm__accounts", "int_fx_rates", "stg_survey__questions"}
+
+
+def test_a_rerun_with_nothing_new_builds_nothing_and_keeps_the_snapshot(built, capsys):
+    settings, _ = built
+    snapshot_before = tree_digest(settings.serving)
+    marts_before = mart_checksums(settings.warehouse)
+    assert main(["run", "--no-summary"]) == 0
+    out = capsys.readouterr().out
+    assert "dbt scope: nothing (no new loads since run" in out
+    assert "the snapshot was not published again" in out
+    assert tree_digest(settings.serving) == snapshot_before
+    assert mart_checksums(settings.warehouse) == marts_before
 
 
 def test_a_full_refresh_rebuilds_the_incremental_models_and_changes_no_mart(built):

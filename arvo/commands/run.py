@@ -15,8 +15,11 @@ Runs the whole pipeline once, in this process (the same Dagster job the schedule
      suite, evaluated in DuckDB (a failing file is quarantined under $ARVO_QUARANTINE and fails the
      run);
   2. dbt build: staging, intermediate and mart models with their data tests (a failing test stops
-     what depends on it); the incremental models process only rows loaded since the last build
-     (--full-refresh: all rows);
+     what depends on it). Only what the new loads can change is built: the models downstream of the
+     raw tables that received files since the last complete build, and the marts; nothing at all
+     when no file arrived and the snapshot is current. Everything is built after a change of the
+     dbt project, its Python, the engine or --var values (--build-all: always). The incremental
+     models process only rows loaded since the last build (--full-refresh: all rows, all models);
   3. publish the marts to $ARVO_SERVING/current (a DuckDB file and Parquet), only if all passed.
 Exits 0 when everything passed, 1 when a check or step failed (it says which and why).
 Only one run per warehouse at a time: a second `arvo run` waits for the first.
@@ -55,11 +58,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="rebuild the incremental models (invoices converted, survey answers) from all raw rows instead "
         "of processing only what arrived since the last build; use after changing their SQL by hand",
     )
+    parser.add_argument(
+        "--build-all",
+        action="store_true",
+        help="build and test every dbt model, also those the last build's record says are current",
+    )
     parser.add_argument("--no-summary", action="store_true", help="do not print the summary at the end")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from arvo.build_scope import NOTHING
     from arvo.pipeline import run_pipeline
     from arvo.summary import render_summary
 
@@ -67,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
     dbt_vars = dict(args.vars)
     log.info("Running the pipeline on %s (landing %s)", settings.warehouse, settings.landing)
     outcome = run_pipeline(
-        settings, dbt_vars, log_level="DEBUG" if args.verbose else "INFO", full_refresh=args.full_refresh
+        settings,
+        dbt_vars,
+        log_level="DEBUG" if args.verbose else "INFO",
+        full_refresh=args.full_refresh,
+        build_all=args.build_all,
     )
     print(f"\nRun {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'} in {outcome.seconds:.1f}s")
     print(f"  {len(outcome.materialized)} assets materialised")
@@ -75,7 +88,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  failed check: {check}")
     for step in outcome.failed_steps:
         print("  failed step: " + step.replace("\n", "\n    "))
-    if outcome.skipped:
+    up_to_date = outcome.build is not None and outcome.build["scope"] == NOTHING
+    if outcome.build is not None:
+        print(f"  {outcome.build['summary']}")
+    if up_to_date:
+        print("  The marts and the serving snapshot are current; the snapshot was not published again.")
+    if outcome.skipped and not up_to_date:
         print(f"  not run because something upstream failed: {', '.join(outcome.skipped)}")
     if not outcome.success:
         print("  The previous serving snapshot is unchanged. See `arvo status` and `arvo quarantine list`.")

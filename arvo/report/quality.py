@@ -16,21 +16,13 @@ import duckdb
 
 from arvo.config import Settings
 from ingestion.audit import entity_status, last_run, quarantined
-from ingestion.warehouse import LEDGER_TABLE
+from ingestion.warehouse import LEDGER_TABLE, has_table
 
 MAX_QUARANTINED_SHOWN = 20
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat(sep=" ", timespec="seconds") if isinstance(value, datetime) else value
-
-
-def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'load_ledger'"
-        ).fetchone()[0]
-    )
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
@@ -70,7 +62,7 @@ def unavailable(message: str) -> dict[str, Any]:
 def quality_summary(settings: Settings, snapshot_db: Path) -> dict[str, Any]:
     """Ledger facts from the snapshot if it carries the ledger, else from the warehouse (read-only)."""
     with duckdb.connect(str(snapshot_db), read_only=True) as con:
-        if _has_ledger(con):
+        if has_table(con, "audit", "load_ledger"):
             return _summarise(con, "snapshot")
     if not settings.warehouse.exists():
         return unavailable(f"no warehouse at {settings.warehouse}, so no load ledger to show")
@@ -82,7 +74,7 @@ def quality_summary(settings: Settings, snapshot_db: Path) -> dict[str, Any]:
             f"the warehouse is busy (a run is writing it), so the load ledger is not readable: {first_line}"
         )
     try:
-        if not _has_ledger(con):
+        if not has_table(con, "audit", "load_ledger"):
             return unavailable("the warehouse has no load ledger yet (nothing ingested)")
         return _summarise(con, "warehouse")
     finally:

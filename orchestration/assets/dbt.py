@@ -8,7 +8,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.assets.locks import WAREHOUSE_POOL
+from arvo.build_scope import fingerprint, plan_build, record_build
+from arvo.secrets import ensure_pseudonym_key
+from orchestration.assets.locks import WAREHOUSE_POOL, with_warehouse_lock_retry
 from orchestration.project import arvo_dbt_project, build_args, warehouse_target_path
 from orchestration.resources import ArvoResource
 
@@ -37,11 +39,13 @@ translator = ArvoDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 
 class DbtBuildConfig(dg.Config):
-    """dbt vars for this run, as a JSON object (what `arvo run --var name=value` passes), and whether the
-    incremental models are rebuilt from scratch (`arvo run --full-refresh`)."""
+    """dbt vars for this run, as a JSON object (what `arvo run --var name=value` passes), whether the
+    incremental models are rebuilt from scratch (`arvo run --full-refresh`), and whether every model is
+    built even when the last build's record says it is current (`arvo run --build-all`)."""
 
     vars_json: str = "{}"
     full_refresh: bool = False
+    build_all: bool = False
 
 
 def _clear_run_artifacts(target_path: Path) -> None:
@@ -56,9 +60,28 @@ def _clear_run_artifacts(target_path: Path) -> None:
     pool=WAREHOUSE_POOL,
 )
 def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo: ArvoResource, config: DbtBuildConfig):
-    """`dbt build`: a failing error-severity test fails the step, so nothing downstream of it builds."""
-    target_path = warehouse_target_path(arvo.settings().warehouse)
+    """`dbt build` of what the loads since the last complete build change (arvo.build_scope): a failing
+    error-severity test fails the step, so nothing downstream of it builds. A build that leaves nothing
+    to do yields no materialization, and the snapshot, current already, is not published again.
+
+    A run of a chosen subset of the models (from the Dagster UI) builds that subset and records
+    nothing: it is not a complete build the next one could rely on."""
+    settings = arvo.settings()
+    dbt_vars = json.loads(config.vars_json)
+    target_path = warehouse_target_path(settings.warehouse)
     target_path.mkdir(parents=True, exist_ok=True)
     _clear_run_artifacts(target_path)
-    args = build_args(json.loads(config.vars_json), config.full_refresh)
-    yield from dbt.cli(args, context=context, target_path=target_path).stream()
+    if context.is_subset:
+        yield from dbt.cli(build_args(dbt_vars, config.full_refresh), context=context, target_path=target_path).stream()
+        return
+    manifest = json.loads(Path(arvo_dbt_project.manifest_path).read_text())
+    code = fingerprint(Path(arvo_dbt_project.project_dir), dbt_vars, ensure_pseudonym_key(settings))
+    plan = with_warehouse_lock_retry(
+        context,
+        lambda: plan_build(settings, manifest, code, full_refresh=config.full_refresh, build_all=config.build_all),
+    )
+    context.log.info(plan.describe())
+    if plan.runs_dbt:
+        args = build_args(dbt_vars, config.full_refresh, plan.excluded_models)
+        yield from dbt.cli(args, context=context, target_path=target_path).stream()
+    with_warehouse_lock_retry(context, lambda: record_build(settings, context.run_id, plan))

@@ -32,7 +32,8 @@ def test_two_runs_at_once_both_finish_while_a_bi_reader_holds_the_snapshot(clean
     seen_before = reader.execute("select count(*), sum(respondents) from marts.mart_nps").fetchone()
 
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
-    runs = [start_arvo(root, "run", "--no-summary", log=log) for log in logs]
+    # --build-all: with no new file a run would build nothing and publish nothing (tests/test_e2e.py)
+    runs = [start_arvo(root, "run", "--build-all", "--no-summary", log=log) for log in logs]
     while any(run.poll() is None for run in runs):
         assert reader.execute("select count(*), sum(respondents) from marts.mart_nps").fetchone() == seen_before
         time.sleep(0.5)
