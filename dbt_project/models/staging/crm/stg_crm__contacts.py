@@ -12,7 +12,6 @@ both are empty. The same person keeps the same key across loads and surveys whil
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 
@@ -28,6 +27,11 @@ COLUMN_TYPES = {
     "created_at": "datetime64[us]",
     "updated_at": "datetime64[us]",
 }
+# What is read from raw: not the file lineage the raw view joins from the ledger.
+RAW_COLUMNS = (
+    *("contact_id", "account_id", "email", "full_name", "role", "created_at", "updated_at"),
+    *("_loaded_at", "_row_number"),
+)
 
 
 def _clean(value: object) -> str | None:
@@ -38,12 +42,10 @@ def _clean(value: object) -> str | None:
     return text or None
 
 
-def _identity(email: object, full_name: object, account_id: str, contact_id: str) -> str:
-    """The normalised text the pseudonym is computed from."""
-    mail = _clean(email)
+def _identity(mail: str | None, name: str | None, account_id: str | None, contact_id: str) -> str:
+    """The normalised text the pseudonym is computed from (arguments already `_clean`ed)."""
     if mail:
         return mail.lower()
-    name = _clean(full_name)
     if name:
         return f"name:{account_id}:{' '.join(name.casefold().split())}"
     return f"contact:{contact_id}"
@@ -56,30 +58,26 @@ def model(dbt, session):
         raise RuntimeError(f"{KEY_ENV} is not set: contacts cannot be pseudonymised (`arvo` sets it).")
     key_bytes = key.encode("utf-8")
 
-    raw = dbt.source("crm", "contacts").df()
+    raw = dbt.source("crm", "contacts").project(", ".join(RAW_COLUMNS)).df()
     raw = raw.sort_values(["updated_at", "_loaded_at", "_row_number"], ascending=False, kind="stable")
     raw["contact_id"] = raw["contact_id"].map(_clean)
     latest = raw.drop_duplicates("contact_id", keep="first")
+    account_id = latest["account_id"].map(_clean)
+    email = latest["email"].map(_clean)
 
     contacts = pd.DataFrame(
         {
             "contact_id": latest["contact_id"],
-            "account_id": latest["account_id"].map(_clean),
+            "account_id": account_id,
             "contact_key": pd.Series(
                 [
-                    hmac.new(key_bytes, _identity(e, n, a, c).encode("utf-8"), hashlib.sha256).hexdigest()
-                    for e, n, a, c in zip(
-                        latest["email"],
-                        latest["full_name"],
-                        latest["account_id"].map(_clean),
-                        latest["contact_id"],
-                        strict=True,
-                    )
+                    hmac.digest(key_bytes, _identity(e, _clean(n), a, c).encode("utf-8"), "sha256").hex()
+                    for e, n, a, c in zip(email, latest["full_name"], account_id, latest["contact_id"], strict=True)
                 ],
                 index=latest.index,
                 dtype="object",
             ),
-            "has_email": latest["email"].map(_clean).notna(),
+            "has_email": email.notna(),
             "role": latest["role"].map(_clean),
             "created_at": pd.to_datetime(latest["created_at"]),
             "updated_at": pd.to_datetime(latest["updated_at"]),
