@@ -89,6 +89,14 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
             f"of which Python models {stages['python_models']:.1f}, publish {stages['publish']:.1f}; "
             f"peak {_mb(incremental['peak_tree_rss'])}, load {incremental['load'][0]:.1f}).",
         ]
+        if "nothing_new_seconds" in incremental:
+            nothing = incremental["nothing_new_seconds"]
+            lines += [
+                "",
+                f"**Nothing new**: `arvo run` once more with no new file: {nothing:.1f} s = "
+                f"{nothing / pipe['end_to_end']:.0%} of the full run (every model is current: dbt builds "
+                "nothing and the snapshot is kept).",
+            ]
     return lines + [""]
 
 

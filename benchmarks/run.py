@@ -4,8 +4,8 @@ For each scale and repetition, in a fresh folder: generate the landing set, `arv
 from its output: startup, ingest+validate, dbt build with the Python models inside it, publish), then
 the baseline (`benchmarks.baseline`: the same files straight into DuckDB, the same compiled SQL run
 directly). After the last full run of a scale, a new day of files (~1% of the rows) is dropped and
-`arvo run` goes again: the incremental cost. Medians over repetitions; the load average is recorded
-because the machine may be shared.
+`arvo run` goes again: the incremental cost; then once more with nothing new. Medians over
+repetitions; the load average is recorded because the machine may be shared.
 
 Usage: python -m benchmarks.run [--scales small medium] [--repeat small=3 medium=1] [--work DIR]
 """
@@ -129,17 +129,21 @@ def one_run(scale: str, seed: int, root: Path) -> dict:
 
 
 def incremental_run(root: Path) -> dict:
-    """A new day of files on top of the full build in `root`, and `arvo run` again."""
+    """A new day of files on top of the full build in `root`, and `arvo run` again; then once more with
+    nothing new (the build records say every model is current: dbt builds nothing)."""
     env = _env(root)
     written = make_increment(Settings.under(root).landing)
     measured = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, PIPELINE_MARKS, log=root / "incr.log")
     if measured.returncode != 0:
         return {"rows_added": written, "error": measured.output[-3000:]}
+    unchanged = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, log=root / "unchanged.log")
+    _check(unchanged, "arvo run with nothing new")
     return {
         "rows_added": written,
         "stages": pipeline_stages(measured),
         "peak_tree_rss": measured.peak_tree_rss,
         "load": os.getloadavg(),
+        "nothing_new_seconds": unchanged.seconds,
     }
 
 
