@@ -22,6 +22,14 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def _runs(incremental: dict) -> str:
+    """' (median of 3: 30.1, 32.5, 39.8 s)' when the incremental run was repeated."""
+    runs = incremental.get("end_to_end_runs", [])
+    if len(runs) < 2:
+        return ""
+    return f" (median of {len(runs)}: {', '.join(f'{r:.1f}' for r in runs)} s)"
+
+
 def _mb(value: float) -> str:
     return f"{value / 2**20:,.0f} MB"
 
@@ -83,7 +91,7 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
             "",
             f"**Incremental**: a new day of files, {added:,} rows ({added / rows:.1%} of the raw rows: "
             + ", ".join(f"{n} {k}" for k, n in incremental["rows_added"].items())
-            + f"), then `arvo run`: {stages['end_to_end']:.1f} s = "
+            + f"), then `arvo run`: {stages['end_to_end']:.1f} s{_runs(incremental)} = "
             f"**{stages['end_to_end'] / pipe['end_to_end']:.0%} of the full run** "
             f"(startup {stages['startup']:.1f}, ingest {stages['ingest']:.1f}, dbt {stages['dbt']:.1f} "
             f"of which Python models {stages['python_models']:.1f}, publish {stages['publish']:.1f}; "
