@@ -76,11 +76,11 @@ def fingerprint(project_dir: Path, dbt_vars: Mapping[str, object], pseudonym_key
     The pseudonym key enters as an HMAC of a fixed text, so the record does not hold the key itself.
     """
     digest = hashlib.sha256()
-    files = dbt_source_files(project_dir)
+    files = [(path, path.relative_to(project_dir)) for path in dbt_source_files(project_dir)]
     for folder in PYTHON_MODEL_IMPORTS:
-        files.extend(sorted(folder.rglob("*.py")))
-    for path in files:
-        digest.update(str(path.relative_to(path.anchor)).encode() + b"\0" + path.read_bytes() + b"\0")
+        files.extend((path, path.relative_to(folder.parent)) for path in sorted(folder.rglob("*.py")))
+    for path, name in files:  # names relative to their folder: a moved checkout keeps its fingerprint
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     for package in ENGINE_PACKAGES:
         digest.update(f"{package}=={version(package)}\0".encode())
     digest.update(json.dumps(dict(dbt_vars), sort_keys=True, default=str).encode() + b"\0")
@@ -160,13 +160,14 @@ def _descendants(child_map: Mapping[str, list[str]], roots: Iterable[str]) -> se
     return seen
 
 
-def models_to_exclude(manifest: Mapping, changed_entities: Iterable[str], with_marts: bool = True) -> list[str]:
-    """Names of the models a build may leave out when only `changed_entities` have new raw rows."""
+def models_to_exclude(manifest: Mapping, changed_entities: Iterable[str]) -> list[str]:
+    """Names of the models a build may leave out when only `changed_entities` have new raw rows: not
+    downstream of them, not a mart, not a parent of a test that runs."""
     changed = set(changed_entities)
     nodes = manifest["nodes"]
     roots = [uid for uid, source in manifest["sources"].items() if source["name"] in changed]
     marts = [uid for uid, node in nodes.items() if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]]
-    wanted = _descendants(manifest["child_map"], roots) | (set(marts) if with_marts else set())
+    wanted = _descendants(manifest["child_map"], roots) | set(marts)
     wanted |= _descendants(manifest["child_map"], wanted)
     for node in nodes.values():  # a test to run keeps all its parents
         if node["resource_type"] == "test" and node["unique_id"] in wanted:
