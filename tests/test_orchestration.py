@@ -158,6 +158,28 @@ def test_a_raw_load_waits_for_another_writer_and_then_loads(defs, arvo_settings,
         assert con.execute("select count(*) from raw.fx_rates").fetchone() == (1,)
 
 
+def test_a_chosen_subset_of_the_models_builds_that_subset_and_records_no_build(defs, arvo_settings):
+    """Materialising some models (as from the Dagster UI) is no complete build: the next `arvo run`
+    must not take the other models for current (arvo.build_scope)."""
+    import duckdb
+
+    from arvo.generate import generate
+    from ingestion.pipeline import ingest_pending
+    from ingestion.warehouse import has_table
+    from orchestration.jobs import PIPELINE_JOB
+
+    generate("tiny", seed=5, out=arvo_settings.landing)
+    assert all(r.status.startswith("loaded") for r in ingest_pending(arvo_settings, settle_seconds=0))
+    accounts = dg.AssetKey(["staging", "stg_crm__accounts"])
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def(PIPELINE_JOB).execute_in_process(asset_selection=[accounts], instance=instance)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {accounts}
+    with duckdb.connect(str(arvo_settings.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0] > 0
+        assert not has_table(con, "audit", "dbt_builds")
+
+
 @pytest.mark.e2e
 def test_the_dagster_ui_shows_the_asset_graph(dbt_manifest, arvo_settings, chromium, tmp_path):
     """The webserver loads the definitions and Chromium renders the lineage page (a real screenshot)."""
