@@ -35,6 +35,7 @@ import duckdb
 
 from arvo.config import REPO_ROOT, Settings
 from arvo.serving import current_snapshot
+from ingestion.results import LOADED, LOADED_WITH_WARNINGS
 from ingestion.warehouse import has_table
 
 BUILDS_TABLE = "audit.dbt_builds"
@@ -59,7 +60,7 @@ DBT_SOURCE_DIRS = ("models", "macros", "tests", "seeds")
 DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 PYTHON_MODEL_IMPORTS = (REPO_ROOT / "arvo" / "analytics",)
 ENGINE_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "pandas", "numpy", "scipy")
-COMMITTED = ("loaded", "loaded_with_warnings")
+COMMITTED = (LOADED, LOADED_WITH_WARNINGS)
 
 
 def dbt_source_files(project_dir: Path) -> list[Path]:
