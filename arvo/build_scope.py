@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from arvo.config import REPO_ROOT, Settings
-from arvo.serving import current_snapshot
+from arvo.serving import current_snapshot, snapshot_manifest
 from ingestion.results import LOADED, LOADED_WITH_WARNINGS
 from ingestion.warehouse import has_table
 
@@ -144,10 +144,7 @@ def last_build(con: duckdb.DuckDBPyConnection) -> dict | None:
 
 def _published_run(serving: Path) -> str | None:
     snapshot = current_snapshot(serving)
-    manifest = snapshot / "manifest.json" if snapshot else None
-    if manifest is None or not manifest.exists():
-        return None
-    return json.loads(manifest.read_text()).get("run_id")
+    return snapshot_manifest(snapshot).get("run_id") if snapshot else None
 
 
 def _descendants(child_map: Mapping[str, list[str]], roots: Iterable[str]) -> set[str]:

@@ -33,6 +33,12 @@ def current_snapshot(serving: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
+def snapshot_manifest(folder: Path) -> dict:
+    """The `manifest.json` of a snapshot folder ({} when it has none): its id, run, dates and counts."""
+    path = folder / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 

@@ -8,7 +8,6 @@ writes the page atomically. Modules: `data` (queries, one per chart), `svg` (cha
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from arvo.config import Settings
 from arvo.report import data, sections
 from arvo.report.page import render
 from arvo.report.quality import quality_summary
-from arvo.serving import current_snapshot
+from arvo.serving import current_snapshot, snapshot_manifest
 
 REPORT_FILE = "report.html"
 
@@ -53,8 +52,7 @@ def build_report(settings: Settings, snapshot: Path | None = None) -> str:
     folder = snapshot or current_snapshot(settings.serving)
     if folder is None or not (folder / "arvo.duckdb").exists():
         raise NoSnapshot(f"no serving snapshot under {settings.serving}: run `arvo run` first")
-    manifest_path = folder / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    manifest = snapshot_manifest(folder)
     with duckdb.connect(str(folder / "arvo.duckdb"), read_only=True) as con:
         payload = collect(con)
     quality = quality_summary(settings, folder / "arvo.duckdb")
