@@ -7,7 +7,9 @@ pseudonym key) and the vars, and with a signature of the loads of every raw tabl
 
 - rebuilds everything when there is no such record, when the fingerprint differs, when the run asks
   for it (`--full-refresh`, `--build-all`), or when a raw table has fewer loads than recorded (the
-  warehouse was restored from an older copy);
+  warehouse was restored from an older copy). Except for `--build-all`, that is a full refresh: the
+  incremental models are rebuilt from all the data too, since what they keep was computed by other
+  code or other vars (the as-of date, say), or from loads that are gone;
 - builds nothing when no raw table has a new load and the serving snapshot is that of the last
   build: the marts and the snapshot are current;
 - otherwise builds what dbt's lineage puts downstream of the raw tables with new loads, and every
@@ -99,6 +101,7 @@ class BuildPlan:
     loads: dict[str, list]
     changed_sources: list[str] = field(default_factory=list)
     excluded_models: list[str] = field(default_factory=list)
+    full_refresh: bool = False
 
     @property
     def runs_dbt(self) -> bool:
@@ -112,6 +115,8 @@ class BuildPlan:
                 f"{len(self.excluded_models)} models are current and left out"
             )
         what = {ALL: "every model", MARTS: "the marts only", NOTHING: "nothing"}[self.scope]
+        if self.full_refresh:
+            what += ", the incremental ones from all the data"
         return f"dbt scope: {what} ({self.reason})"
 
 
@@ -189,16 +194,18 @@ def plan_build(
         return BuildPlan(scope=scope, reason=reason, fingerprint=code_fingerprint, loads=loads, **extra)
 
     if full_refresh:
-        return plan(ALL, "--full-refresh")
+        return plan(ALL, "--full-refresh", full_refresh=True)
     if build_all:
         return plan(ALL, "--build-all")
     if previous is None:
-        return plan(ALL, "no earlier complete build is recorded in this warehouse")
+        return plan(ALL, "no earlier complete build is recorded in this warehouse", full_refresh=True)
     if previous["fingerprint"] != code_fingerprint:
-        return plan(ALL, "the dbt project, the Python of its models, the engine, the key or the vars changed")
+        reason = "the dbt project, the Python of its models, the engine, the key or the vars changed"
+        return plan(ALL, reason, full_refresh=True)
     before = previous["loads"]
     if any(entity not in loads or loads[entity][0] < count for entity, (count, _) in before.items()):
-        return plan(ALL, "a raw table has fewer loads than at the last build (restored warehouse?)")
+        reason = "a raw table has fewer loads than at the last build (restored warehouse?)"
+        return plan(ALL, reason, full_refresh=True)
     changed = sorted(entity for entity, signature in loads.items() if before.get(entity) != signature)
     if not changed:
         if _published_run(settings.serving) == previous["run_id"]:

@@ -45,7 +45,7 @@ def test_the_scope_follows_the_loads_the_code_and_the_snapshot(loaded: Settings,
     settings = loaded
     first = plan_build(settings, manifest, "code-1")
     assert (first.scope, first.reason) == (ALL, "no earlier complete build is recorded in this warehouse")
-    assert first.excluded_models == []
+    assert first.excluded_models == [] and first.full_refresh
     record_build(settings, "run-1", first)
 
     # nothing new, but no snapshot of that build: the marts are rebuilt so that it gets published
@@ -55,15 +55,20 @@ def test_the_scope_follows_the_loads_the_code_and_the_snapshot(loaded: Settings,
 
     publish_snapshot(settings, run_id="run-1")
     assert plan_build(settings, manifest, "code-1").scope == NOTHING
-    assert plan_build(settings, manifest, "code-2").scope == ALL
-    assert plan_build(settings, manifest, "code-1", full_refresh=True).scope == ALL
-    assert plan_build(settings, manifest, "code-1", build_all=True).scope == ALL
+    # other code or vars (the as-of date, say): the incremental models are rebuilt from all the data
+    other_code = plan_build(settings, manifest, "code-2")
+    assert (other_code.scope, other_code.full_refresh) == (ALL, True)
+    assert "incremental ones from all the data" in other_code.describe()
+    refresh = plan_build(settings, manifest, "code-1", full_refresh=True)
+    assert (refresh.scope, refresh.full_refresh) == (ALL, True)
+    build_all = plan_build(settings, manifest, "code-1", build_all=True)
+    assert (build_all.scope, build_all.full_refresh) == (ALL, False)
 
     make_increment(settings.landing)
     ingest_pending(settings, settle_seconds=0)
     affected = plan_build(settings, manifest, "code-1")
     assert affected.scope == AFFECTED
-    assert affected.changed_sources == ["invoices", "responses"]
+    assert affected.changed_sources == ["invoices", "responses"] and not affected.full_refresh
     assert affected.excluded_models == models_to_exclude(manifest, ["invoices", "responses"])
     record_build(settings, "run-2", affected)
     publish_snapshot(settings, run_id="run-2")
@@ -74,6 +79,7 @@ def test_the_scope_follows_the_loads_the_code_and_the_snapshot(loaded: Settings,
         con.execute("delete from audit.load_ledger where file_name like 'invoices_%_increment.csv'")
     restored = plan_build(settings, manifest, "code-1")
     assert restored.scope == ALL and restored.reason.startswith("a raw table has fewer loads than at the last build")
+    assert restored.full_refresh
 
 
 def test_a_left_out_model_is_downstream_of_no_changed_source_and_no_mart_or_test_loses_a_parent(manifest: dict):

@@ -35,6 +35,7 @@ def test_the_whole_pipeline_materialises_every_asset_and_publishes(built):
     settings, outcome = built
     assert outcome.success, outcome.failed_checks + outcome.failed_steps
     assert not outcome.failed_checks and not outcome.skipped
+    assert outcome.build is not None and "the incremental ones from all the data" in outcome.build["summary"]
     from orchestration.definitions import defs
     from orchestration.jobs import PIPELINE_JOB
 
@@ -123,6 +124,7 @@ def test_a_new_day_rebuilds_what_it_changes_once_while_a_bi_reader_holds_the_sna
     built_models = {r["unique_id"].split(".")[-1] for r in results["results"] if r["unique_id"].startswith("model.")}
     assert {"int_invoices_converted", "int_survey_answers", "mart_nps", "dim_customers"} <= built_models
     assert not built_models & {"stg_crm__contacts", "stg_crm__accounts", "int_fx_rates", "stg_survey__questions"}
+    assert results["args"].get("full_refresh") is not True  # the incremental models followed the new day
 
 
 def test_a_rerun_with_nothing_new_builds_nothing_and_keeps_the_snapshot(built, capsys):

@@ -82,6 +82,6 @@ def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo
     )
     context.log.info(plan.describe())
     if plan.runs_dbt:
-        args = build_args(dbt_vars, config.full_refresh, plan.excluded_models)
+        args = build_args(dbt_vars, plan.full_refresh, plan.excluded_models)
         yield from dbt.cli(args, context=context, target_path=target_path).stream()
     with_warehouse_lock_retry(context, lambda: record_build(settings, context.run_id, plan))

@@ -8,7 +8,26 @@
     Transactional customers (orders only): retained_12m = a paid invoice in the 12 months after the
     reference month; expanded_12m = paid revenue in those 12 months above the paid revenue of the
     12 months up to and including the reference month (which must be non-zero).
+
+    Incremental: a build recomputes the customers whose invoices or subscriptions changed since the
+    last build (arvo_customers_changed_since) and replaces all their rows; when the as-of month has
+    moved (a new reference month for every customer, outcomes that became known), every customer.
+    The result equals a full rebuild. A change of the vars or of this logic needs `--full-refresh`,
+    which `arvo run` passes by itself when the build fingerprint changes (arvo.build_scope).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_customers',
+        unique_key='customer_id',
+        on_schema_change='sync_all_columns',
+    )
+}}
+-- the changed customers (arvo_customers_changed_since) come from these too:
+-- depends_on: {{ ref('stg_revenue__invoices') }}
+-- depends_on: {{ ref('stg_revenue__subscriptions') }}
+-- depends_on: {{ ref('int_fx_rates') }}
+
 with
 
 customer_months as (
@@ -35,6 +54,64 @@ as_of as (
 
 ),
 
+{% if is_incremental() and arvo_table_has_model_columns() %}
+
+previous_build as (
+
+    select max(reference_month) is not distinct from (select as_of_month from as_of) as same_as_of_month
+    from {{ this }}
+
+),
+
+changed_customers as (
+
+    {{ arvo_customers_changed_since(arvo_watermark('inputs_loaded_at')) }}
+
+),
+
+customer_months_in_scope as (
+
+    select * from customer_months
+    where not (select same_as_of_month from previous_build)
+        or customer_id in (select customer_id from changed_customers)
+
+),
+
+invoices_in_scope as (
+
+    select * from invoices
+    where not (select same_as_of_month from previous_build)
+        or customer_id in (select customer_id from changed_customers)
+
+),
+
+{% else %}
+
+customer_months_in_scope as (
+
+    select * from customer_months
+
+),
+
+invoices_in_scope as (
+
+    select * from invoices
+
+),
+
+{% endif %}
+
+-- the watermark of the next incremental build (see the column's description)
+customer_loads as (
+
+    select
+        customer_id,
+        max(greatest(loaded_at, coalesce(fx_loaded_at, loaded_at))) as inputs_loaded_at
+    from invoices_in_scope
+    group by customer_id
+
+),
+
 paid_months as (
 
     select
@@ -42,7 +119,7 @@ paid_months as (
         cast({{ dbt.date_trunc('month', 'invoice_date') }} as date) as month,
         sum(revenue_eur) as paid_revenue_eur,
         count(*) as paid_invoices
-    from invoices
+    from invoices_in_scope
     where status = 'paid' and revenue_eur > 0
     group by 1, 2
 
@@ -50,7 +127,7 @@ paid_months as (
 
 subscription_customers as (
 
-    select distinct customer_id from customer_months
+    select distinct customer_id from customer_months_in_scope
 
 ),
 
@@ -58,7 +135,7 @@ first_revenue as (
 
     select customer_id, min(month) as first_revenue_month
     from (
-        select customer_id, month from customer_months
+        select customer_id, month from customer_months_in_scope
         union all
         select customer_id, month from paid_months
     ) as revenue_months
@@ -83,7 +160,7 @@ grid as (
         on months.month >= first_revenue.first_revenue_month
     left join subscription_customers
         on first_revenue.customer_id = subscription_customers.customer_id
-    left join customer_months
+    left join customer_months_in_scope as customer_months
         on first_revenue.customer_id = customer_months.customer_id
         and months.month = customer_months.month
     left join paid_months
@@ -143,9 +220,12 @@ final as (
         end as expanded_12m,
         cast(windows.mrr_12m_later_eur as decimal(18, 4)) as mrr_12m_later_eur,
         cast(windows.paid_revenue_prev_12m_eur as decimal(18, 4)) as paid_revenue_prev_12m_eur,
-        cast(windows.paid_revenue_next_12m_eur as decimal(18, 4)) as paid_revenue_next_12m_eur
+        cast(windows.paid_revenue_next_12m_eur as decimal(18, 4)) as paid_revenue_next_12m_eur,
+        customer_loads.inputs_loaded_at
     from windows
     cross join as_of
+    left join customer_loads
+        on windows.customer_id = customer_loads.customer_id
 
 )
 
