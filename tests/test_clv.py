@@ -103,6 +103,37 @@ def test_bgnbd_recovers_simulated_parameters_and_grouping_changes_nothing():
 CDNOW_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
+def _central_differences(log_likelihood, params: list[float]) -> list[float]:
+    derivatives = []
+    for i, step in enumerate(np.array(params) * 1e-6):
+        up, down = np.array(params, dtype=float), np.array(params, dtype=float)
+        up[i] += step
+        down[i] -= step
+        derivatives.append((log_likelihood(up) - log_likelihood(down)) / (2 * step))
+    return derivatives
+
+
+@pytest.mark.parametrize("params", [[0.243, 4.414, 0.793, 2.426], [1.17, 1.14, 0.43, 10.9], [3.0, 50.0, 2.0, 0.5]])
+def test_bgnbd_gradient_is_the_derivative_of_the_log_likelihood(params):
+    """The fits use the analytic gradient: it must match central differences of the likelihood."""
+    rng = np.random.default_rng(11)
+    x, t_x, big_t = _simulate_bgnbd(rng, 2000, 0.5, 5.0, 0.8, 2.5, 52.0)
+    weights = rng.integers(1, 4, x.size).astype(float)
+    analytic = clv.bgnbd_log_likelihood_gradient(params, x, t_x, big_t, weights)
+    numeric = _central_differences(lambda p: clv.bgnbd_log_likelihood(p, x, t_x, big_t, weights), params)
+    assert list(analytic) == pytest.approx(numeric, rel=1e-5, abs=1e-3)
+
+
+@pytest.mark.parametrize("params", [[6.25, 3.74, 15.44], [4.5, 3.2, 24.6]])
+def test_gamma_gamma_gradient_is_the_derivative_of_the_log_likelihood(params):
+    rng = np.random.default_rng(12)
+    x = rng.integers(1, 20, 2000).astype(float)
+    spend = rng.gamma(4.0, 10.0, x.size)
+    analytic = clv.gamma_gamma_log_likelihood_gradient(params, x, spend)
+    numeric = _central_differences(lambda p: clv.gamma_gamma_log_likelihood(p, x, spend), params)
+    assert list(analytic) == pytest.approx(numeric, rel=1e-5, abs=1e-3)
+
+
 def test_bgnbd_conditional_expectation_agrees_with_simulation():
     """FHL (2005) eq. 10 against the generative story: simulate CDNOW-parameter customers over a
     calibration and a holdout period, keep those with the calibration history (x=2 repeats), and

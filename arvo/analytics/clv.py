@@ -55,19 +55,24 @@ def _weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
     return np.ones(n) if weights is None else np.asarray(weights, dtype=float)
 
 
-def _maximise(negative_ll, x0: NDArray[np.float64], scale: float = 1.0) -> tuple[NDArray[np.float64], float, bool]:
+def _maximise(
+    negative_ll, x0: NDArray[np.float64], scale: float = 1.0, gradient=None
+) -> tuple[NDArray[np.float64], float, bool]:
     """Minimise a negative log-likelihood over log-parameters (keeps every parameter positive).
 
     The objective is divided by `scale` (the number of customers) so that the gradient tolerance means
-    the same at 2,000 and at 2,000,000 customers. BFGS with numerical gradients converges in ~100
-    evaluations on these smooth likelihoods; a stop for "precision loss" with a near-zero gradient is
-    an optimum too. Otherwise a Nelder-Mead search (10x the evaluations, derivative-free) restarts it.
+    the same at 2,000 and at 2,000,000 customers. BFGS converges in a few dozen iterations on these
+    smooth likelihoods; with the analytic `gradient` (of `negative_ll` with respect to the
+    log-parameters) an iteration costs one evaluation of the likelihood instead of one per parameter
+    plus one. A stop for "precision loss" with a near-zero gradient is an optimum too. Otherwise a
+    Nelder-Mead search (10x the evaluations, derivative-free) restarts it.
     """
 
     def objective(log_params: NDArray[np.float64]) -> float:
         return negative_ll(log_params) / scale
 
-    best = optimize.minimize(objective, x0, method="BFGS", options={"gtol": 1e-6})
+    jac = None if gradient is None else (lambda log_params: gradient(log_params) / scale)
+    best = optimize.minimize(objective, x0, jac=jac, method="BFGS", options={"gtol": 1e-6})
     converged = best.success or (best.status == 2 and float(np.max(np.abs(best.jac))) < 1e-4)
     if not converged:
         simplex = optimize.minimize(
@@ -76,7 +81,7 @@ def _maximise(negative_ll, x0: NDArray[np.float64], scale: float = 1.0) -> tuple
             method="Nelder-Mead",
             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
         )
-        polished = optimize.minimize(objective, simplex.x, method="BFGS", options={"gtol": 1e-6})
+        polished = optimize.minimize(objective, simplex.x, jac=jac, method="BFGS", options={"gtol": 1e-6})
         best = min((best, simplex, polished), key=lambda result: result.fun)
         converged = bool(simplex.success or polished.success)
     return np.exp(best.x), -float(best.fun) * scale, bool(converged)
@@ -110,6 +115,43 @@ def bgnbd_log_likelihood(
     return float(np.sum(_weights(weights, terms.size) * terms))
 
 
+def bgnbd_log_likelihood_gradient(
+    params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """d(total weighted log-likelihood)/d(r, alpha, a, b), differentiating eq. 6 term by term; the
+    last term, log(exp(A3) + exp(A4)), splits its derivative between A3 and A4 by their shares."""
+    r, alpha, a, b = (float(v) for v in params)
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    w = _weights(weights, x.size)
+    a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+        total = np.logaddexp(a3, a4)
+        share3, share4 = np.exp(a3 - total), np.exp(a4 - total)
+        inverse_b = np.where(x > 0, 1.0 / np.maximum(b + x - 1, 1e-300), 0.0)
+    d_r = (
+        special.digamma(r + x)
+        - special.digamma(r)
+        + np.log(alpha)
+        - share3 * np.log(alpha + T)
+        - share4 * np.log(alpha + t_x)
+    )
+    d_alpha = r / alpha - share3 * (r + x) / (alpha + T) - share4 * (r + x) / (alpha + t_x)
+    d_a = special.digamma(a + b) - special.digamma(a + b + x) + share4 / a
+    d_b = (
+        special.digamma(a + b)
+        + special.digamma(b + x)
+        - special.digamma(b)
+        - special.digamma(a + b + x)
+        - share4 * inverse_b
+    )
+    return np.array([float(np.sum(w * d)) for d in (d_r, d_alpha, d_a, d_b)])
+
+
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | None = None, group: bool = True) -> Fit:
     """Maximum-likelihood BG/NBD; with `group`, identical (x, t_x, T) rows are fitted once, weighted."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
@@ -123,8 +165,13 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike, weights: ArrayLike | N
         value = bgnbd_log_likelihood(np.exp(log_params), x, t_x, T, w)
         return -value if np.isfinite(value) else 1e300
 
+    def gradient(log_params: NDArray[np.float64]) -> NDArray[np.float64]:
+        params = np.exp(log_params)  # d/d(log p) = p * d/dp
+        return -params * np.nan_to_num(bgnbd_log_likelihood_gradient(params, x, t_x, T, w))
+
     mean_tenure = max(float(np.average(T, weights=w)), 1e-3)
-    params, ll, converged = _maximise(negative_ll, np.log([1.0, mean_tenure, 1.0, 1.0]), float(w.sum()))
+    start = np.log([1.0, mean_tenure, 1.0, 1.0])
+    params, ll, converged = _maximise(negative_ll, start, float(w.sum()), gradient)
     return Fit(
         "bg_nbd",
         dict(zip(("r", "alpha", "a", "b"), params.tolist(), strict=True)),
@@ -193,6 +240,20 @@ def gamma_gamma_log_likelihood(
     return float(np.sum(_weights(weights, terms.size) * terms))
 
 
+def gamma_gamma_log_likelihood_gradient(
+    params: ArrayLike, x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None
+) -> NDArray[np.float64]:
+    """d(total weighted Gamma-Gamma log-likelihood)/d(p, q, gamma)."""
+    p, q, gamma = (float(v) for v in params)
+    x, m = np.asarray(x, dtype=float), np.asarray(monetary, dtype=float)
+    w = _weights(weights, x.size)
+    log_spend = np.log(x * m + gamma)
+    d_p = x * (special.digamma(p * x + q) - special.digamma(p * x) + np.log(m) + np.log(x) - log_spend)
+    d_q = special.digamma(p * x + q) - special.digamma(q) + np.log(gamma) - log_spend
+    d_gamma = q / gamma - (p * x + q) / (x * m + gamma)
+    return np.array([float(np.sum(w * d)) for d in (d_p, d_q, d_gamma)])
+
+
 def fit_gamma_gamma(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None = None, group: bool = True) -> Fit:
     """Maximum-likelihood Gamma-Gamma on customers with at least one repeat and a positive mean value."""
     x, m = np.asarray(x, dtype=float), np.asarray(monetary, dtype=float)
@@ -208,8 +269,12 @@ def fit_gamma_gamma(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None
         value = gamma_gamma_log_likelihood(np.exp(log_params), x, m, w)
         return -value if np.isfinite(value) else 1e300
 
+    def gradient(log_params: NDArray[np.float64]) -> NDArray[np.float64]:
+        params = np.exp(log_params)
+        return -params * np.nan_to_num(gamma_gamma_log_likelihood_gradient(params, x, m, w))
+
     start = np.log([1.0, 1.0, max(float(np.median(m)), 1e-3)])
-    params, ll, converged = _maximise(negative_ll, start, float(w.sum()))
+    params, ll, converged = _maximise(negative_ll, start, float(w.sum()), gradient)
     return Fit(
         "gamma_gamma",
         dict(zip(("p", "q", "gamma"), params.tolist(), strict=True)),
