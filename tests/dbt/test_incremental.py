@@ -114,6 +114,10 @@ def test_a_new_day_of_invoices_and_answers(settings: Settings, tmp_path: Path):
     _build_incrementally_and_compare(settings, tmp_path)
     after = _query(settings, "select count(*) from intermediate.int_invoices_converted")[0][0]
     assert after == before + written["invoices"]
+    # the customer-keyed models have seen every load, the new day's included
+    watermarks = dict(_query(settings, "select model_name, loaded_through from audit.dbt_watermarks"))
+    latest_load = _query(settings, "select max(_loaded_at) from raw.invoices")[0][0]
+    assert watermarks == dict.fromkeys(CUSTOMER_INCREMENTAL_MODELS, latest_load)
     new_responses = _query(
         settings, "select count(*) from intermediate.int_survey_responses_pivoted where response_id like '%-N%'"
     )[0][0]

@@ -3,21 +3,22 @@
     CLV as-of date: one row per customer and day with a non-void invoice that is not a credit note (several
     invoices on one day count as one transaction), valued at the day's net non-void revenue in EUR.
 
-    Incremental: a build recomputes the customers whose invoices or subscriptions changed since the
-    last build (arvo_customers_changed_since) and replaces all their rows. Nothing else moves a row:
-    the default CLV as-of date is the last invoice date, so no invoice lies beyond it, and a pinned one
-    is a var, whose change makes `arvo run` rebuild in full (arvo.build_scope). The result equals a
-    full rebuild.
+    Incremental by customer and day (strategy replace_customer_days): a build recomputes the days of
+    the invoices that changed since the last build and every day of the customers whose subscriptions
+    changed (macros/incremental.sql). A day depends on nothing else: the default CLV as-of date is the
+    last invoice date, so no invoice lies beyond it, and a pinned one is a var, whose change makes
+    `arvo run` rebuild in full (arvo.build_scope). The result equals a full rebuild.
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_customers',
-        unique_key='customer_id',
+        incremental_strategy='replace_customer_days',
+        unique_key=['customer_id', 'transaction_date'],
         on_schema_change='sync_all_columns',
+        post_hook="{{ arvo_record_watermark() }}",
     )
 }}
--- the changed customers (arvo_customers_changed_since) come from these too:
+-- what changed since the last build (macros/incremental.sql) is read from these too:
 -- depends_on: {{ ref('stg_revenue__invoices') }}
 -- depends_on: {{ ref('stg_revenue__subscriptions') }}
 -- depends_on: {{ ref('int_fx_rates') }}
@@ -44,10 +45,25 @@ as_of as (
 
 {% if is_incremental() and arvo_table_has_model_columns() %}
 
+days_in_scope as (
+
+    {{ arvo_invoice_days_changed_since(arvo_model_watermark()) }}
+
+    union
+
+    select customer_id, invoice_date
+    from invoices
+    where customer_id in ({{ arvo_subscription_customers_changed_since(arvo_model_watermark()) }})
+
+),
+
 invoices_in_scope as (
 
-    select * from invoices
-    where customer_id in ({{ arvo_customers_changed_since(arvo_watermark('inputs_loaded_at')) }})
+    select invoices.*
+    from invoices
+    inner join days_in_scope
+        on invoices.customer_id = days_in_scope.customer_id
+        and invoices.invoice_date = days_in_scope.invoice_date
 
 ),
 
@@ -86,29 +102,14 @@ days as (
 
 ),
 
--- the watermark of the next incremental build (see the column's description)
-customer_loads as (
-
-    select
-        customer_id,
-        max(greatest(loaded_at, coalesce(fx_loaded_at, loaded_at))) as inputs_loaded_at
-    from invoices_in_scope
-    group by customer_id
-
-),
-
 final as (
 
     select
-        days.customer_id,
-        days.transaction_date,
-        cast(days.revenue_eur as decimal(18, 4)) as revenue_eur,
-        row_number() over (partition by days.customer_id order by days.transaction_date) as transaction_number,
-        customer_loads.inputs_loaded_at
+        customer_id,
+        transaction_date,
+        cast(revenue_eur as decimal(18, 4)) as revenue_eur
     from days
-    inner join customer_loads
-        on days.customer_id = customer_loads.customer_id
-    where days.sale_invoices > 0
+    where sale_invoices > 0
 
 )
 

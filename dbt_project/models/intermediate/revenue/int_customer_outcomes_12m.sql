@@ -9,11 +9,12 @@
     reference month; expanded_12m = paid revenue in those 12 months above the paid revenue of the
     12 months up to and including the reference month (which must be non-zero).
 
-    Incremental: a build recomputes the customers whose invoices or subscriptions changed since the
-    last build (arvo_customers_changed_since) and replaces all their rows; when the as-of month has
-    moved (a new reference month for every customer, outcomes that became known), every customer.
-    The result equals a full rebuild. A change of the vars or of this logic needs `--full-refresh`,
-    which `arvo run` passes by itself when the build fingerprint changes (arvo.build_scope).
+    Incremental by customer (strategy replace_customers): a build recomputes the customers whose
+    invoices or subscriptions changed since the last build (macros/incremental.sql) and replaces all
+    their rows; when the as-of month has moved (a new reference month for every customer, outcomes
+    that became known), every customer. The result equals a full rebuild. A change of the vars or of
+    this logic needs `--full-refresh`, which `arvo run` passes by itself when the build fingerprint
+    changes (arvo.build_scope).
 -#}
 {{
     config(
@@ -21,9 +22,10 @@
         incremental_strategy='replace_customers',
         unique_key='customer_id',
         on_schema_change='sync_all_columns',
+        post_hook="{{ arvo_record_watermark() }}",
     )
 }}
--- the changed customers (arvo_customers_changed_since) come from these too:
+-- what changed since the last build (macros/incremental.sql) is read from these too:
 -- depends_on: {{ ref('stg_revenue__invoices') }}
 -- depends_on: {{ ref('stg_revenue__subscriptions') }}
 -- depends_on: {{ ref('int_fx_rates') }}
@@ -65,7 +67,7 @@ previous_build as (
 
 changed_customers as (
 
-    {{ arvo_customers_changed_since(arvo_watermark('inputs_loaded_at')) }}
+    {{ arvo_customers_changed_since(arvo_model_watermark()) }}
 
 ),
 
@@ -100,17 +102,6 @@ invoices_in_scope as (
 ),
 
 {% endif %}
-
--- the watermark of the next incremental build (see the column's description)
-customer_loads as (
-
-    select
-        customer_id,
-        max(greatest(loaded_at, coalesce(fx_loaded_at, loaded_at))) as inputs_loaded_at
-    from invoices_in_scope
-    group by customer_id
-
-),
 
 paid_months as (
 
@@ -220,12 +211,9 @@ final as (
         end as expanded_12m,
         cast(windows.mrr_12m_later_eur as decimal(18, 4)) as mrr_12m_later_eur,
         cast(windows.paid_revenue_prev_12m_eur as decimal(18, 4)) as paid_revenue_prev_12m_eur,
-        cast(windows.paid_revenue_next_12m_eur as decimal(18, 4)) as paid_revenue_next_12m_eur,
-        customer_loads.inputs_loaded_at
+        cast(windows.paid_revenue_next_12m_eur as decimal(18, 4)) as paid_revenue_next_12m_eur
     from windows
     cross join as_of
-    left join customer_loads
-        on windows.customer_id = customer_loads.customer_id
 
 )
 
