@@ -22,6 +22,8 @@ from scipy import optimize, special
 # a calendar month in periods, to turn "12 months" into model time.
 PERIOD_DAYS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 PERIODS_PER_MONTH = {name: (365.25 / 12) / days for name, days in PERIOD_DAYS.items()}
+# The derivative-free fallback's budget (see _maximise).
+NELDER_MEAD_EVALUATIONS = 4000
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,12 @@ def _maximise(
     smooth likelihoods; with the analytic `gradient` (of `negative_ll` with respect to the
     log-parameters) an iteration costs one evaluation of the likelihood instead of one per parameter
     plus one. A stop for "precision loss" with a near-zero gradient is an optimum too. Otherwise a
-    Nelder-Mead search (10x the evaluations, derivative-free) restarts it.
+    Nelder-Mead search (10x the evaluations, derivative-free) restarts it, for at most
+    NELDER_MEAD_EVALUATIONS: where it converges it needs a few hundred; a search that has not
+    converged by then is following a likelihood with no finite maximum (an sBG cohort whose churn
+    is the same for everyone drives alpha and beta to infinity along a ridge), reported not
+    converged, and its cohort is predicted with its segment's fit. (Up to 40,000 evaluations, 1.7 s
+    per build at medium, had been spent on one such cohort.)
     """
 
     def objective(log_params: NDArray[np.float64]) -> float:
@@ -79,7 +86,7 @@ def _maximise(
             objective,
             best.x if np.isfinite(best.fun) else x0,
             method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000, "maxfev": 40000},
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": NELDER_MEAD_EVALUATIONS},
         )
         polished = optimize.minimize(objective, simplex.x, jac=jac, method="BFGS", options={"gtol": 1e-6})
         best = min((best, simplex, polished), key=lambda result: result.fun)
