@@ -8,8 +8,9 @@ pseudonym key) and the vars, and with a signature of the loads of every raw tabl
 - rebuilds everything when there is no such record, when the fingerprint differs, when the run asks
   for it (`--full-refresh`, `--build-all`), or when a raw table has fewer loads than recorded (the
   warehouse was restored from an older copy). Except for `--build-all`, that is a full refresh: the
-  incremental models are rebuilt from all the data too, since what they keep was computed by other
-  code or other vars (the as-of date, say), or from loads that are gone;
+  incremental models are rebuilt from all the data too, since what they keep may have been computed
+  by other code or from loads that are gone (the fingerprint does not tell the code from the vars,
+  which the incremental models do not read, so a change of vars refreshes them too);
 - builds nothing when no raw table has a new load and the serving snapshot is that of the last
   build: the marts and the snapshot are current;
 - otherwise builds what dbt's lineage puts downstream of the raw tables with new loads, and every

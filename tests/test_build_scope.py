@@ -55,7 +55,7 @@ def test_the_scope_follows_the_loads_the_code_and_the_snapshot(loaded: Settings,
 
     publish_snapshot(settings, run_id="run-1")
     assert plan_build(settings, manifest, "code-1").scope == NOTHING
-    # other code or vars (the as-of date, say): the incremental models are rebuilt from all the data
+    # other code (or vars): the incremental models are rebuilt from all the data
     other_code = plan_build(settings, manifest, "code-2")
     assert (other_code.scope, other_code.full_refresh) == (ALL, True)
     assert "incremental ones from all the data" in other_code.describe()

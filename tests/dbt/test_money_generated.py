@@ -62,7 +62,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     con.close()
     calibration = run_dbt(
         settings,
-        ["run", "--full-refresh", "--select", "+int_clv_params +int_clv_customer_summary"],
+        ["run", "--select", "+int_clv_params +int_clv_customer_summary"],
         {"clv_as_of": CALIBRATION_END},
         root,
     )

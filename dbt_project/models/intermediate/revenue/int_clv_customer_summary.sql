@@ -22,31 +22,16 @@ as_of as (
 
 ),
 
-first_days as (
-
-    select customer_id, min(transaction_date) as first_transaction_date
-    from transaction_days
-    group by customer_id
-
-),
-
 per_customer as (
 
     select
-        transaction_days.customer_id,
+        customer_id,
         count(*) - 1 as frequency,
-        min(transaction_days.transaction_date) as first_transaction_date,
-        max(transaction_days.transaction_date) as last_transaction_date,
-        sum(
-            case
-                when transaction_days.transaction_date > first_days.first_transaction_date
-                    then transaction_days.revenue_eur
-            end
-        ) as repeat_revenue_eur
+        min(transaction_date) as first_transaction_date,
+        max(transaction_date) as last_transaction_date,
+        sum(case when transaction_number > 1 then revenue_eur end) as repeat_revenue_eur
     from transaction_days
-    inner join first_days
-        on transaction_days.customer_id = first_days.customer_id
-    group by transaction_days.customer_id
+    group by customer_id
 
 ),
 

@@ -8,28 +8,7 @@
     Transactional customers (orders only): retained_12m = a paid invoice in the 12 months after the
     reference month; expanded_12m = paid revenue in those 12 months above the paid revenue of the
     12 months up to and including the reference month (which must be non-zero).
-
-    Incremental by customer (strategy replace_customers): a build recomputes the customers whose
-    invoices or subscriptions changed since the last build (macros/incremental.sql) and replaces all
-    their rows; when the as-of month has moved (a new reference month for every customer, outcomes
-    that became known), every customer. The result equals a full rebuild. A change of the vars or of
-    this logic needs `--full-refresh`, which `arvo run` passes by itself when the build fingerprint
-    changes (arvo.build_scope).
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='replace_customers',
-        unique_key='customer_id',
-        on_schema_change='sync_all_columns',
-        post_hook="{{ arvo_record_watermark() }}",
-    )
-}}
--- what changed since the last build (macros/incremental.sql) is read from these too:
--- depends_on: {{ ref('stg_revenue__invoices') }}
--- depends_on: {{ ref('stg_revenue__subscriptions') }}
--- depends_on: {{ ref('int_fx_rates') }}
-
 with
 
 customer_months as (
@@ -56,53 +35,6 @@ as_of as (
 
 ),
 
-{% if is_incremental() and arvo_table_has_model_columns() %}
-
-previous_build as (
-
-    select max(reference_month) is not distinct from (select as_of_month from as_of) as same_as_of_month
-    from {{ this }}
-
-),
-
-changed_customers as (
-
-    {{ arvo_customers_changed_since(arvo_model_watermark()) }}
-
-),
-
-customer_months_in_scope as (
-
-    select * from customer_months
-    where not (select same_as_of_month from previous_build)
-        or customer_id in (select customer_id from changed_customers)
-
-),
-
-invoices_in_scope as (
-
-    select * from invoices
-    where not (select same_as_of_month from previous_build)
-        or customer_id in (select customer_id from changed_customers)
-
-),
-
-{% else %}
-
-customer_months_in_scope as (
-
-    select * from customer_months
-
-),
-
-invoices_in_scope as (
-
-    select * from invoices
-
-),
-
-{% endif %}
-
 paid_months as (
 
     select
@@ -110,7 +42,7 @@ paid_months as (
         cast({{ dbt.date_trunc('month', 'invoice_date') }} as date) as month,
         sum(revenue_eur) as paid_revenue_eur,
         count(*) as paid_invoices
-    from invoices_in_scope
+    from invoices
     where status = 'paid' and revenue_eur > 0
     group by 1, 2
 
@@ -118,7 +50,7 @@ paid_months as (
 
 subscription_customers as (
 
-    select distinct customer_id from customer_months_in_scope
+    select distinct customer_id from customer_months
 
 ),
 
@@ -126,7 +58,7 @@ first_revenue as (
 
     select customer_id, min(month) as first_revenue_month
     from (
-        select customer_id, month from customer_months_in_scope
+        select customer_id, month from customer_months
         union all
         select customer_id, month from paid_months
     ) as revenue_months
@@ -151,7 +83,7 @@ grid as (
         on months.month >= first_revenue.first_revenue_month
     left join subscription_customers
         on first_revenue.customer_id = subscription_customers.customer_id
-    left join customer_months_in_scope as customer_months
+    left join customer_months
         on first_revenue.customer_id = customer_months.customer_id
         and months.month = customer_months.month
     left join paid_months
