@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ingestion.contract import ENTITIES
 
-# The last day of the sample window: a new day that is still inside the as-of date (2026-09-30), so it
-# is counted by every mart (rows dated after the as-of date are another matter, see docs/benchmarks.md).
+# The last day of the sample window (2026-09-30), so the as-of date stays where the full run put it and
+# a rerun is compared with the same marts; a day after the window (`day="2026-10-01"`) moves the as-of
+# date and the month, and rebuilds the same models.
 NEW_DAY = "2026-09-30"
 
 

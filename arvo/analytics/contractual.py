@@ -75,12 +75,15 @@ def fit_sbg(lifetime: ArrayLike, churned: ArrayLike, weights: ArrayLike | None =
 def sbg_retention_ahead(params: dict[str, float], lifetime: ArrayLike, months: int) -> NDArray[np.float64]:
     """P(still active k periods from now | active for `lifetime` periods so far), k = 1..months.
 
-    Shape (customers, months): S(n + k - 1) / S(n - 1).
+    Shape (customers, months): S(n + k - 1) / S(n - 1), the product of the retention rates
+    S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1) for t = n .. n + k - 1. Unlike a ratio
+    of beta functions, the product stays exact when alpha and beta run off to infinity together (a
+    cohort whose churn is the same for everyone: the geometric limit, retention beta / (alpha + beta)
+    fixed), where the log-beta difference of two numbers near 1e17 came out infinite.
     """
     alpha, beta = params["alpha"], params["beta"]
-    n = np.asarray(lifetime, dtype=float)[:, None]
-    k = np.arange(1, months + 1, dtype=float)[None, :]
-    return np.exp(sbg_log_survival(alpha, beta, n + k - 1.0) - sbg_log_survival(alpha, beta, n - 1.0))
+    periods = np.asarray(lifetime, dtype=float)[:, None] + np.arange(months, dtype=float)[None, :]
+    return np.cumprod((beta + periods - 1.0) / (alpha + beta + periods - 1.0), axis=1)
 
 
 def sbg_expected_remaining_months(params: dict[str, float], lifetime: ArrayLike) -> NDArray[np.float64]:
