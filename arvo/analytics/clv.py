@@ -98,12 +98,8 @@ def _maximise(
 # BG/NBD: number of transactions and probability alive
 
 
-def bgnbd_log_likelihood_terms(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
-    """Per-customer BG/NBD log-likelihood (FHL 2005, eq. 6) for params (r, alpha, a, b)."""
-    r, alpha, a, b = (float(v) for v in params)
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
+def _bgnbd_a3_a4(r: float, alpha: float, a: float, b: float, x, t_x, T) -> tuple[NDArray[np.float64], ...]:
+    """The two terms of eq. 6 whose exponentials add up (A4 = -inf without repeats)."""
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.where(
@@ -111,7 +107,16 @@ def bgnbd_log_likelihood_terms(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, 
             np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
             -np.inf,
         )
-    return a1 + a2 + np.logaddexp(a3, a4)
+    return a3, a4
+
+
+def bgnbd_log_likelihood_terms(params: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> NDArray[np.float64]:
+    """Per-customer BG/NBD log-likelihood (FHL 2005, eq. 6) for params (r, alpha, a, b)."""
+    r, alpha, a, b = (float(v) for v in params)
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
+    return a1 + a2 + np.logaddexp(*_bgnbd_a3_a4(r, alpha, a, b, x, t_x, T))
 
 
 def bgnbd_log_likelihood(
@@ -130,13 +135,8 @@ def bgnbd_log_likelihood_gradient(
     r, alpha, a, b = (float(v) for v in params)
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     w = _weights(weights, x.size)
-    a3 = -(r + x) * np.log(alpha + T)
+    a3, a4 = _bgnbd_a3_a4(r, alpha, a, b, x, t_x, T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(
-            x > 0,
-            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
-            -np.inf,
-        )
         total = np.logaddexp(a3, a4)
         share3, share4 = np.exp(a3 - total), np.exp(a4 - total)
         inverse_b = np.where(x > 0, 1.0 / np.maximum(b + x - 1, 1e-300), 0.0)

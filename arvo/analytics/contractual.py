@@ -106,8 +106,8 @@ def choose_sbg_params(fits: list[dict], segment: str, cohort: str) -> dict[str, 
     else the pooled one; a fit that did not converge is passed over.
 
     A cohort too young to have shown churn drives the likelihood towards alpha, beta -> infinity; such
-    a non-converged fit has no usable parameters (they overflow the survival function), so the broader
-    fit stands in. `fits` are rows of int_clv_params: {segment, cohort, parameter, value, converged}.
+    a non-converged fit stopped at an arbitrary point on the way, so the broader fit stands in.
+    `fits` are rows of int_clv_params: {segment, cohort, parameter, value, converged}.
     """
     for wanted_segment, wanted_cohort in ((segment, cohort), (segment, "all"), ("all", "all")):
         rows = [f for f in fits if f["segment"] == wanted_segment and f["cohort"] == wanted_cohort]
