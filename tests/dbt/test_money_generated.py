@@ -56,7 +56,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "revenue_customers": _fetch(
             con,
             "select count(*) from (select customer_id from intermediate.int_customer_mrr_months "
-            "union select customer_id from intermediate.int_clv_transaction_days)",
+            "union select customer_id from intermediate.int_clv_customer_summary)",
         )[0][0],
     }
     con.close()

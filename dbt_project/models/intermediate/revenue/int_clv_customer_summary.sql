@@ -1,12 +1,24 @@
 {#-
     Frequency, recency, tenure and mean repeat value per order customer, in CLV periods
     (FHL 2005 notation: x, t_x, T; Gamma-Gamma spend is the mean of the repeat transactions).
+
+    A transaction is a customer's day with a non-void invoice that is not a credit note, up to the CLV
+    as-of date (several invoices on one day count as one; a zero amount still counts), valued at the
+    day's net non-void revenue in EUR. Customers with any MRR are subscription customers and left out.
+    The transaction days are a CTE, not a table of their own: only this model reads them, and writing
+    them (17M rows at the large scale) cost more than computing them here.
 -#}
 with
 
-transaction_days as (
+invoices as (
 
-    select * from {{ ref('int_clv_transaction_days') }}
+    select * from {{ ref('int_invoices_converted') }}
+
+),
+
+subscription_customers as (
+
+    select distinct customer_id from {{ ref('int_customer_mrr_months') }}
 
 ),
 
@@ -19,6 +31,43 @@ accounts as (
 as_of as (
 
     select {{ arvo_clv_as_of_date() }} as clv_as_of_date
+
+),
+
+order_invoices as (
+
+    select invoices.*
+    from invoices
+    cross join as_of
+    left join subscription_customers
+        on invoices.customer_id = subscription_customers.customer_id
+    where subscription_customers.customer_id is null
+        and not invoices.is_void
+        and invoices.invoice_date <= as_of.clv_as_of_date
+
+),
+
+days as (
+
+    select
+        customer_id,
+        invoice_date as transaction_date,
+        sum(revenue_eur) as revenue_eur,
+        sum(case when amount >= 0 then 1 else 0 end) as sale_invoices
+    from order_invoices
+    group by customer_id, invoice_date
+
+),
+
+transaction_days as (
+
+    select
+        customer_id,
+        transaction_date,
+        cast(revenue_eur as decimal(18, 4)) as revenue_eur,
+        row_number() over (partition by customer_id order by transaction_date) as transaction_number
+    from days
+    where sale_invoices > 0
 
 ),
 
