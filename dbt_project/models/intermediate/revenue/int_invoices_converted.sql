@@ -16,7 +16,7 @@
 
 with
 
-deliveries as (
+deliveries as {{ arvo_inline_cte() }} (
 
     select * from {{ ref('stg_revenue__invoices') }}
 

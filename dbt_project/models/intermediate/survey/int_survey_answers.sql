@@ -15,7 +15,7 @@
 
 with
 
-deliveries as (
+deliveries as {{ arvo_inline_cte() }} (
 
     select * from {{ ref('stg_survey__responses') }}
 

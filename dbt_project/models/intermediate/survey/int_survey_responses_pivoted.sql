@@ -17,13 +17,13 @@
 
 with
 
-answers as (
+answers as {{ arvo_inline_cte() }} (
 
     select * from {{ ref('int_survey_answers') }}
 
 ),
 
-scored as (
+scored as {{ arvo_inline_cte() }} (
 
     select * from {{ ref('int_survey_answers_scored') }}
 
