@@ -12,6 +12,7 @@ straight into tables with lineage take 13.8 s instead of 9.3 s (benchmarks/inges
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 import duckdb
@@ -98,28 +99,36 @@ def _create_stored_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None
     con.execute(f"create table if not exists {stored_table(entity)} ({', '.join(columns)})")
 
 
-def _create_raw_view(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    """`raw.<entity>`: the stored columns (contract, then extra), then the five lineage columns.
-
-    Created again whenever the stored table gains a column: a DuckDB view keeps the columns it had.
-    """
+def _raw_view_sql(entity: Entity) -> str:
     lineage = [f"ledger.{FILE_LINEAGE[n]} as {n}" if n in FILE_LINEAGE else f"r.{n}" for n in LINEAGE_COLUMNS]
-    con.execute(
+    return (
         f"create or replace view {entity.raw_table} as select r.* exclude ({', '.join(STORED_LINEAGE)}), "
         f"{', '.join(lineage)} from {stored_table(entity)} r "
         f"left join {LEDGER_TABLE} ledger on ledger.load_id = r._load_id"
     )
 
 
+def _raw_view_version(entity: Entity, columns: Iterable[str]) -> str:
+    """What the view was made from: its SQL and the stored columns its `r.*` expanded to."""
+    text = "\n".join([_raw_view_sql(entity), *columns])
+    return "arvo " + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _create_raw_view(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """`raw.<entity>`: the stored columns (contract, then extra), then the five lineage columns.
+
+    Created again whenever the stored table gains a column: a DuckDB view keeps the columns it had.
+    Its comment records the version it was made from, so `ensure_schemas` leaves a current view alone.
+    """
+    con.execute(_raw_view_sql(entity))
+    version = _raw_view_version(entity, stored_columns(con, entity))
+    con.execute(f"comment on view {entity.raw_table} is '{version}'")
+
+
 def _move_to_store(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    """A warehouse from before `raw_store`: its raw table moves there, minus the two file columns the
-    ledger holds (every one of its rows was loaded with a ledger row), in one transaction."""
-    kind = con.execute(
-        "select table_type from information_schema.tables where table_schema = 'raw' and table_name = ?",
-        [entity.name],
-    ).fetchone()
-    if kind is None or kind[0] != "BASE TABLE":
-        return
+    """A warehouse from before `raw_store` (`raw.<entity>` a table): its raw table moves there, minus the
+    two file columns the ledger holds (every one of its rows was loaded with a ledger row), in one
+    transaction."""
     con.begin()
     try:
         con.execute(
@@ -136,16 +145,35 @@ def _move_to_store(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection, entities: Iterable[str] | None = None) -> None:
     """Create schemas `raw`, `raw_store` and `audit`, the ledger, every stored table and raw view if
-    missing (idempotent)."""
+    missing (idempotent).
+
+    Every raw asset calls this on every run. On a current warehouse it writes nothing: three catalog
+    queries, no view replaced, so closing the connection has nothing to checkpoint (0.06 s instead of
+    0.2 s per asset on the medium warehouse).
+    """
     for schema in ("raw", STORE, "audit"):
         con.execute(f"create schema if not exists {schema}")
     ledger = ", ".join(f"{name} {type_}" for name, type_ in LEDGER_COLUMNS.items())
     con.execute(f"create table if not exists {LEDGER_TABLE} ({ledger})")
-    for name in entities or ENTITIES:
+    names = list(entities or ENTITIES)
+    raw_tables = {
+        name for (name,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+    }
+    for name in names:
+        if name in raw_tables:
+            _move_to_store(con, ENTITIES[name])
+        _create_stored_table(con, ENTITIES[name])
+    columns = dict(
+        con.execute(
+            "select table_name, list(column_name order by column_index) from duckdb_columns() "
+            f"where schema_name = '{STORE}' group by table_name"
+        ).fetchall()
+    )
+    versions = dict(con.execute("select view_name, comment from duckdb_views() where schema_name = 'raw'").fetchall())
+    for name in names:
         entity = ENTITIES[name]
-        _move_to_store(con, entity)
-        _create_stored_table(con, entity)
-        _create_raw_view(con, entity)
+        if versions.get(name) != _raw_view_version(entity, columns[name]):
+            _create_raw_view(con, entity)
 
 
 def add_extra_columns(con: duckdb.DuckDBPyConnection, entity: Entity, names: list[str]) -> list[str]:

@@ -65,3 +65,23 @@ def test_a_warehouse_with_raw_tables_of_an_earlier_version_keeps_its_rows(baseli
     con.close()
     assert sorted(kind) == [("BASE TABLE",), ("VIEW",)]
     assert after == before
+
+
+def test_ensure_schemas_leaves_current_views_alone_and_renews_stale_ones(settings):
+    """Every raw asset ensures the schemas on every run: on a current warehouse that must write nothing
+    (no view replaced), yet a view that no longer matches its stored table or code is made again."""
+    con = connect(settings)
+    ensure_schemas(con)
+    views = "select view_name, view_oid from duckdb_views() where schema_name = 'raw' order by 1"
+    before = con.execute(views).fetchall()
+    ensure_schemas(con)
+    assert con.execute(views).fetchall() == before
+    con.execute("alter table raw_store.deals add column region varchar")
+    con.execute("comment on view raw.accounts is 'made by an earlier version'")
+    ensure_schemas(con)
+    after = dict(con.execute(views).fetchall())
+    shown = [r[0] for r in con.execute("describe raw.deals").fetchall()]
+    con.close()
+    renewed = {name for name, oid in before if after[name] != oid}
+    assert renewed == {"deals", "accounts"}
+    assert "region" in shown and shown[-5:] == list(LINEAGE_COLUMNS)
