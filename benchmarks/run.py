@@ -8,7 +8,11 @@ directly). After the last full run of a scale, a new day of files (~1% of the ro
 the full run, each on a copy of the same full build). Medians over repetitions; the load average is
 recorded because the machine may be shared.
 
-Usage: python -m benchmarks.run [--scales small medium] [--repeat small=3 medium=1] [--work DIR]
+Progress goes to standard output, a line per step (a large repetition takes about 13 minutes). The
+figures go to benchmarks/RESULTS.md and benchmarks/results.json after every repetition, so an
+interrupted benchmark keeps what it measured. Method and results: docs/benchmarks.md.
+
+Example: python -m benchmarks.run --scales small medium --repeat small=3 medium=3
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from benchmarks.measure import Measured, run_measured
 ARVO = str(Path(sys.executable).with_name("arvo"))
 RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 RAW_JSON = REPO_ROOT / "benchmarks" / "results.json"
-DEFAULT_REPEAT = {"small": 3, "medium": 1, "large": 1}
+DEFAULT_REPEAT = {"tiny": 1, "small": 3, "medium": 1, "large": 1}
 PYTHON_MODEL = re.compile(r"OK created python \w+ model \S+ .*? in ([\d.]+)s\]")
 INGEST_EVENT = re.compile(r"\] \w+: \S+ (hashing|started)")
 
@@ -42,6 +45,11 @@ PIPELINE_MARKS = {
     "dbt_end": lambda line: "Finished dbt command" in line,
     "published": lambda line: "Published snapshot" in line,
 }
+
+
+def say(message: str) -> None:
+    """One progress line, at once (the benchmark runs for minutes between its figures)."""
+    print(f"{datetime.now():%H:%M:%S} {message}", flush=True)
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -74,23 +82,33 @@ def pipeline_stages(measured: Measured) -> dict[str, float]:
     }
 
 
+def _stage_line(stages: dict[str, float]) -> str:
+    parts = ", ".join(f"{name} {stages[name]:.1f}" for name in ("startup", "ingest", "dbt", "publish"))
+    return f"{stages['end_to_end']:.1f} s ({parts})"
+
+
 def _check(measured: Measured, what: str) -> None:
     if measured.returncode != 0:
         raise RuntimeError(f"{what} failed (exit {measured.returncode}):\n{measured.output[-4000:]}")
 
 
-def one_run(scale: str, seed: int, root: Path) -> dict:
-    """Generate, pipeline, baseline in a fresh folder; every figure of one repetition."""
+def one_run(scale: str, seed: int, root: Path, label: str) -> dict:
+    """Generate, pipeline, baseline in a fresh folder; every figure of one repetition (`label` names it
+    in the progress lines)."""
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     env = _env(root)
     load_before = os.getloadavg()
+    say(f"{label}: generating the {scale} set (seed {seed})")
     generated = run_measured(
         [ARVO, "generate", "--scale", scale, "--seed", str(seed), "--out", env["ARVO_LANDING"]], env, REPO_ROOT
     )
     _check(generated, "arvo generate")
+    say(f"{label}: generated in {generated.seconds:.1f} s; arvo run (log: {root / 'run.log'})")
     pipeline = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, PIPELINE_MARKS, log=root / "run.log")
     _check(pipeline, "arvo run")
+    stages = pipeline_stages(pipeline)
+    say(f"{label}: arvo run {_stage_line(stages)}; the baseline")
     manifest = next((root / "dbt_target").rglob("manifest.json"))  # the folder dagster-dbt gave this build
     result_file = root / "baseline.json"
     baseline = run_measured(
@@ -113,6 +131,8 @@ def one_run(scale: str, seed: int, root: Path) -> dict:
     _check(baseline, "baseline")
     base = json.loads(result_file.read_text())
     base["end_to_end"] = baseline.seconds
+    ratio = stages["end_to_end"] / baseline.seconds
+    say(f"{label}: baseline {baseline.seconds:.1f} s; the pipeline end to end is {ratio:.2f}x the baseline")
     return {
         "scale": scale,
         "seed": seed,
@@ -120,7 +140,7 @@ def one_run(scale: str, seed: int, root: Path) -> dict:
         "load_after": os.getloadavg(),
         "generate": {"seconds": generated.seconds, "peak_tree_rss": generated.peak_tree_rss},
         "pipeline": {
-            "stages": pipeline_stages(pipeline),
+            "stages": stages,
             "peak_tree_rss": pipeline.peak_tree_rss,
             "peak_process_rss": pipeline.peak_process_rss,
         },
@@ -129,16 +149,20 @@ def one_run(scale: str, seed: int, root: Path) -> dict:
     }
 
 
-def incremental_run(root: Path) -> dict:
+def incremental_run(root: Path, label: str) -> dict:
     """A new day of files on top of the full build in `root`, and `arvo run` again; then once more with
     nothing new (the build records say every model is current: dbt builds nothing)."""
     env = _env(root)
     written = make_increment(Settings.under(root).landing)
+    say(f"{label}: a new day of {sum(written.values()):,} rows; arvo run (log: {root / 'incr.log'})")
     measured = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, PIPELINE_MARKS, log=root / "incr.log")
     if measured.returncode != 0:
+        say(f"{label}: arvo run failed (exit {measured.returncode}); see {root / 'incr.log'}")
         return {"rows_added": written, "error": measured.output[-3000:]}
+    say(f"{label}: arvo run {_stage_line(pipeline_stages(measured))}; again with nothing new")
     unchanged = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, log=root / "unchanged.log")
     _check(unchanged, "arvo run with nothing new")
+    say(f"{label}: nothing new {unchanged.seconds:.1f} s")
     return {
         "rows_added": written,
         "stages": pipeline_stages(measured),
@@ -148,7 +172,7 @@ def incremental_run(root: Path) -> dict:
     }
 
 
-def incremental_runs(root: Path, count: int) -> dict:
+def incremental_runs(root: Path, count: int, scale: str) -> dict:
     """`incremental_run` `count` times, each on a fresh copy of the same full build; medians."""
     full_build = root.with_name(root.name + "-full-build")
     if count > 1:
@@ -159,7 +183,7 @@ def incremental_runs(root: Path, count: int) -> dict:
         if index:
             shutil.rmtree(root)
             shutil.copytree(full_build, root, symlinks=True)
-        runs.append(incremental_run(root))
+        runs.append(incremental_run(root, f"{scale} new day {index + 1}/{count}"))
         if "error" in runs[-1]:
             break
     shutil.rmtree(full_build, ignore_errors=True)
@@ -179,24 +203,52 @@ def _parse_repeat(values: list[str]) -> dict[str, int]:
     repeat = dict(DEFAULT_REPEAT)
     for value in values:
         name, _, count = value.partition("=")
+        if name not in DEFAULT_REPEAT or not count.isdigit() or int(count) < 1:
+            raise ValueError(f"--repeat {value!r}: write SCALE=N, SCALE one of {', '.join(DEFAULT_REPEAT)}, N >= 1")
         repeat[name] = int(count)
     return repeat
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--scales", nargs="+", default=["small", "medium"], choices=["tiny", "small", "medium", "large"]
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--repeat", nargs="*", default=[], metavar="SCALE=N")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "arvo-bench-run")
-    parser.add_argument("--no-incremental", action="store_true")
-    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--scales",
+        nargs="+",
+        default=["small", "medium"],
+        choices=list(DEFAULT_REPEAT),
+        help="generator scales to run, in this order (default: small medium)",
+    )
+    parser.add_argument(
+        "--repeat",
+        nargs="*",
+        default=[],
+        metavar="SCALE=N",
+        help="repetitions per scale; the report quotes medians (default: "
+        + ", ".join(f"{k}={v}" for k, v in DEFAULT_REPEAT.items())
+        + ")",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="generator seed (default: 42)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "arvo-bench-run",
+        help="scratch folder, one sub-folder per scale (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the new-day rerun and the rerun with nothing new"
+    )
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="the report; the raw figures go to a .json beside it"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
     parser.add_argument("--update", action="store_true", help="keep the other scales' figures of the last results")
     args = parser.parse_args(argv)
-    repeat = _parse_repeat(args.repeat)
+    try:
+        repeat = _parse_repeat(args.repeat)
+    except ValueError as error:
+        parser.error(str(error))
 
     from benchmarks.report import render
 
@@ -217,17 +269,14 @@ def main(argv: list[str] | None = None) -> int:
         entry: dict = {"runs": []}
         data["scales"][scale] = entry
         for index in range(repeat[scale]):
-            started = time.perf_counter()
-            entry["runs"].append(one_run(scale, args.seed, root))
-            print(f"{scale} run {index + 1}/{repeat[scale]}: {time.perf_counter() - started:.0f}s", flush=True)
+            entry["runs"].append(one_run(scale, args.seed, root, f"{scale} run {index + 1}/{repeat[scale]}"))
             save()
         if not args.no_incremental:
-            entry["incremental"] = incremental_runs(root, repeat[scale])
-            print(f"{scale} incremental: {entry['incremental'].get('stages', {}).get('end_to_end')}", flush=True)
+            entry["incremental"] = incremental_runs(root, repeat[scale], scale)
             save()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    print(f"wrote {args.results}")
+    say(f"wrote {args.results} and {json_path.name}")
     return 0
 
 

@@ -1,0 +1,48 @@
+"""`make bench` end to end at the tiny scale: progress as it goes, and a report with every figure."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+
+pytestmark = pytest.mark.e2e
+
+
+def test_bench_reports_each_step_and_writes_the_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    results = tmp_path / "RESULTS.md"
+    code = run.main(["--scales", "tiny", "--work", str(tmp_path / "work"), "--results", str(results)])
+    progress = capsys.readouterr().out
+
+    assert code == 0
+    steps = [
+        "tiny run 1/1: generating the tiny set",
+        "tiny run 1/1: arvo run ",
+        "tiny run 1/1: baseline ",
+        "tiny new day 1/1: a new day of ",
+        "tiny new day 1/1: nothing new ",
+        f"wrote {results}",
+    ]
+    positions = [progress.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), progress
+    assert re.search(r"^\d\d:\d\d:\d\d tiny run 1/1: arvo run [\d.]+ s \(startup [\d.]+, ingest", progress, re.M)
+
+    figures = json.loads(results.with_suffix(".json").read_text())["scales"]["tiny"]
+    pipeline, baseline = figures["runs"][0]["pipeline"]["stages"], figures["runs"][0]["baseline"]["stages"]
+    assert 0 < pipeline["ingest"] < pipeline["end_to_end"] and 0 < pipeline["dbt"] < pipeline["end_to_end"]
+    assert baseline["end_to_end"] > 0 and figures["runs"][0]["raw_rows"] > 0
+    assert sum(figures["incremental"]["rows_added"].values()) > 0
+    assert figures["incremental"]["nothing_new_seconds"] > 0 and figures["incremental"]["stages"]["dbt"] > 0
+    report = results.read_text()
+    assert "## tiny" in report and "**end to end**" in report and "**Incremental**" in report
+
+
+def test_bench_rejects_a_malformed_repeat(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exit_:
+        run.main(["--repeat", "medium3"])
+    assert exit_.value.code == 2
+    assert "--repeat 'medium3': write SCALE=N" in capsys.readouterr().err
