@@ -159,13 +159,14 @@ def incremental_run(root: Path, label: str) -> dict:
     if measured.returncode != 0:
         say(f"{label}: arvo run failed (exit {measured.returncode}); see {root / 'incr.log'}")
         return {"rows_added": written, "error": measured.output[-3000:]}
-    say(f"{label}: arvo run {_stage_line(pipeline_stages(measured))}; again with nothing new")
+    stages = pipeline_stages(measured)
+    say(f"{label}: arvo run {_stage_line(stages)}; again with nothing new")
     unchanged = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, log=root / "unchanged.log")
     _check(unchanged, "arvo run with nothing new")
     say(f"{label}: nothing new {unchanged.seconds:.1f} s")
     return {
         "rows_added": written,
-        "stages": pipeline_stages(measured),
+        "stages": stages,
         "peak_tree_rss": measured.peak_tree_rss,
         "load": os.getloadavg(),
         "nothing_new_seconds": unchanged.seconds,
