@@ -83,14 +83,16 @@ def stored_table(entity: Entity) -> str:
     return f"{STORE}.{quote_ident(entity.name)}"
 
 
-def stored_columns(con: duckdb.DuckDBPyConnection, entity: Entity) -> list[str]:
-    """Column names of `raw_store.<entity>` in table order."""
+def stored_columns(con: duckdb.DuckDBPyConnection, entity: Entity | None = None) -> dict[str, list[str]]:
+    """Column names of `raw_store.<entity>` (of every stored table when `entity` is None) in table order,
+    by table name."""
+    name = entity.name if entity else None
     rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [STORE, entity.name],
+        "select table_name, list(column_name order by column_index) from duckdb_columns() "
+        "where schema_name = ? and (? is null or table_name = ?) group by table_name",
+        [STORE, name, name],
     ).fetchall()
-    return [r[0] for r in rows]
+    return dict(rows)
 
 
 def _create_stored_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
@@ -121,7 +123,7 @@ def _create_raw_view(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
     Its comment records the version it was made from, so `ensure_schemas` leaves a current view alone.
     """
     con.execute(_raw_view_sql(entity))
-    version = _raw_view_version(entity, stored_columns(con, entity))
+    version = _raw_view_version(entity, stored_columns(con, entity)[entity.name])
     con.execute(f"comment on view {entity.raw_table} is '{version}'")
 
 
@@ -163,12 +165,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection, entities: Iterable[str] | Non
         if name in raw_tables:
             _move_to_store(con, ENTITIES[name])
         _create_stored_table(con, ENTITIES[name])
-    columns = dict(
-        con.execute(
-            "select table_name, list(column_name order by column_index) from duckdb_columns() "
-            f"where schema_name = '{STORE}' group by table_name"
-        ).fetchall()
-    )
+    columns = stored_columns(con)
     versions = dict(con.execute("select view_name, comment from duckdb_views() where schema_name = 'raw'").fetchall())
     for name in names:
         entity = ENTITIES[name]
@@ -180,7 +177,7 @@ def add_extra_columns(con: duckdb.DuckDBPyConnection, entity: Entity, names: lis
     """Add columns a file brings beyond the contract to `raw.<entity>` as VARCHAR; returns those added."""
     if not names:
         return []  # the usual case: no catalog query on every file
-    existing = {c.lower() for c in stored_columns(con, entity)}
+    existing = {c.lower() for c in stored_columns(con, entity)[entity.name]}
     added = []
     for name in names:
         if name.lower() not in existing:
