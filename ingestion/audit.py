@@ -6,6 +6,7 @@ Kept apart from the CLI so that the orchestration layer can show the same facts.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,30 @@ from ingestion.results import LOADED, LOADED_WITH_WARNINGS, QUARANTINED, SKIPPED
 from ingestion.warehouse import LEDGER_TABLE, connect, has_table
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process is writing the warehouse (an `arvo run` or `arvo ingest`): DuckDB lets no other
+    process open the file meanwhile, not even to read it."""
+
+
 def open_read_only(settings: Settings) -> duckdb.DuckDBPyConnection | None:
-    """A read-only connection, or None when there is no warehouse or no ledger yet."""
+    """A read-only connection, or None when there is no warehouse or no ledger yet.
+
+    Raises WarehouseBusy, which says what to do, when a run holds the warehouse.
+    """
     if not settings.warehouse.exists():
         return None
-    con = connect(settings, read_only=True)
+    try:
+        con = connect(settings, read_only=True)
+    except duckdb.IOException as error:
+        if "Conflicting lock" not in str(error):
+            raise
+        holder = re.search(r"\(PID \d+\)", str(error))
+        raise WarehouseBusy(
+            f"the warehouse {settings.warehouse} is being written by another process"
+            f"{' ' + holder.group(0) if holder else ''}, an `arvo run` or `arvo ingest`: try again when it has "
+            f"finished. Meanwhile the serving snapshot ({settings.serving / 'current'}) and `arvo report` "
+            "show the last published state."
+        ) from error
     if not has_table(con, "audit", "load_ledger"):
         con.close()
         return None

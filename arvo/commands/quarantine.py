@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from arvo.config import Settings
-from ingestion.audit import UnknownLoad, open_read_only, quarantine_report, quarantined
+from ingestion.audit import UnknownLoad, WarehouseBusy, open_read_only, quarantine_report, quarantined
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    con = open_read_only(settings)
+    try:
+        con = open_read_only(settings)
+    except WarehouseBusy as error:
+        print(f"arvo quarantine list: {error}", file=sys.stderr)
+        return 1
     if con is None:
         print("nothing quarantined (no loads yet)")
         return 0

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from arvo.config import Settings
 from arvo.pipeline import last_pipeline_run
 from arvo.serving import current_snapshot
-from ingestion.audit import entity_status, last_run, open_read_only
+from ingestion.audit import WarehouseBusy, entity_status, last_run, open_read_only
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("status", help="what has been loaded, quarantined and skipped")
+    parser = subparsers.add_parser(
+        "status",
+        help="what has been loaded, quarantined and skipped",
+        description="Per entity: files loaded, loaded with warnings, quarantined and skipped as duplicates, "
+        "raw rows and the last load; then the last ingest, the last pipeline run (and what failed in it) "
+        "and the serving snapshot BI tools read. Reads the warehouse read-only; run it any time.",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    con = open_read_only(settings)
+    try:
+        con = open_read_only(settings)
+    except WarehouseBusy as error:
+        print(f"arvo status: {error}", file=sys.stderr)
+        return 1
     if con is None:
         hint = f"drop files under {settings.landing} and run arvo ingest"
         print(f"no loads yet (warehouse {settings.warehouse}); {hint}")

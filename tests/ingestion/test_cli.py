@@ -63,3 +63,24 @@ def test_ingest_status_and_quarantine_tell_what_happened_and_what_to_fix(setting
 
     assert arvo(settings, "quarantine", "show", "nope").returncode == 2
     assert arvo(settings, "ingest").returncode == 0  # nothing new: the bad file is not retried
+
+
+def test_status_and_quarantine_list_say_what_to_do_while_a_run_writes_the_warehouse(settings):
+    """DuckDB lets no other process open a file a writer holds, not even to read: a user asking for the
+    status during a run gets a sentence, not a traceback."""
+    drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
+    assert arvo(settings, "ingest").returncode == 0
+    hold = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(60)"
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(settings.warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "1"  # the writer holds the warehouse
+        for command in (["status"], ["quarantine", "list"]):
+            result = arvo(settings, *command)
+            assert result.returncode == 1, result.stdout + result.stderr
+            assert "Traceback" not in result.stderr
+            assert f"is being written by another process (PID {writer.pid})" in result.stderr
+            assert "try again when it has finished" in result.stderr
+    finally:
+        writer.kill()
+        writer.wait()
+    assert arvo(settings, "status").returncode == 0
