@@ -17,9 +17,10 @@ Runs the whole pipeline once, in this process (the same Dagster job the schedule
   2. dbt build: staging, intermediate and mart models with their data tests (a failing test stops
      what depends on it). Only what the new loads can change is built: the models downstream of the
      raw tables that received files since the last complete build, and the marts; nothing at all
-     when no file arrived and the snapshot is current. Everything is built after a change of the
-     dbt project, its Python, the engine or --var values (--build-all: always). The incremental
-     models process only rows loaded since the last build (--full-refresh: all rows, all models);
+     when no file arrived and the snapshot is current. The incremental models process only rows
+     loaded since the last build. After a change of the dbt project, its Python, the engine, the
+     pseudonym key or --var values, everything is built, the incremental models from all rows
+     (--build-all: every model, always; --full-refresh: every model, from all rows, always);
   3. publish the marts to $ARVO_SERVING/current (a DuckDB file and Parquet), only if all passed.
 Exits 0 when everything passed, 1 when a check or step failed (it says which and why).
 Only one run per warehouse at a time: a second `arvo run` waits for the first.
@@ -56,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental models (invoices converted, survey answers) from all raw rows instead "
-        "of processing only what arrived since the last build; use after changing their SQL by hand",
+        "of processing only what arrived since the last build. A run does this by itself when the build's "
+        "fingerprint changed (code, engine, key, --var values); force it after repairing raw rows by hand",
     )
     parser.add_argument(
         "--build-all",
