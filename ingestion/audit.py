@@ -6,7 +6,6 @@ Kept apart from the CLI so that the orchestration layer can show the same facts.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from arvo.config import Settings
 from ingestion.contract import ENTITIES
 from ingestion.pipeline import ENTITY_ORDER
 from ingestion.results import LOADED, LOADED_WITH_WARNINGS, QUARANTINED, SKIPPED_DUPLICATE
-from ingestion.warehouse import LEDGER_TABLE, connect, has_table
+from ingestion.warehouse import LEDGER_TABLE, connect, has_table, in_use_by, is_lock_error
 
 
 class WarehouseBusy(RuntimeError):
@@ -35,14 +34,11 @@ def open_read_only(settings: Settings) -> duckdb.DuckDBPyConnection | None:
     try:
         con = connect(settings, read_only=True)
     except duckdb.IOException as error:
-        if "Conflicting lock" not in str(error):
+        if not is_lock_error(error):
             raise
-        holder = re.search(r"\(PID \d+\)", str(error))
         raise WarehouseBusy(
-            f"the warehouse {settings.warehouse} is being written by another process"
-            f"{' ' + holder.group(0) if holder else ''}, an `arvo run` or `arvo ingest`: try again when it has "
-            f"finished. Meanwhile the serving snapshot ({settings.serving / 'current'}) and `arvo report` "
-            "show the last published state."
+            f"{in_use_by(settings, error)}. Try again when it has finished; meanwhile the serving snapshot "
+            f"({settings.serving / 'current'}) and `arvo report` show the last published state."
         ) from error
     if not has_table(con, "audit", "load_ledger"):
         con.close()

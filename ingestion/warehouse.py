@@ -13,6 +13,7 @@ straight into tables with lineage take 13.8 s instead of 9.3 s (benchmarks/inges
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 import duckdb
@@ -53,6 +54,20 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
     ).fetchone()[0]
     return bool(found)
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """DuckDB refuses a second process with an IOException naming the lock (and the holder's PID)."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def in_use_by(settings: Settings, error: BaseException) -> str:
+    """Who holds the warehouse, for a person (DuckDB's lock error names the holder's PID)."""
+    holder = re.search(r"PID \d+", str(error))
+    return (
+        f"the warehouse {settings.warehouse} is in use by another process"
+        f"{f' ({holder.group(0)})' if holder else ''}: an arvo run or ingest, or a tool holding it open"
+    )
 
 
 def quote_ident(name: str) -> str:

@@ -11,6 +11,7 @@ from arvo.config import Settings
 from ingestion.contract import ENTITIES
 from ingestion.pipeline import Progress, QuarantineError, ingest_pending
 from ingestion.results import QUARANTINED, LoadResult
+from ingestion.warehouse import in_use_by, is_lock_error
 
 MAX_FINDINGS = 4
 
@@ -69,13 +70,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         results = ingest_pending(settings, args.entity, on_progress=_progress, settle_seconds=args.settle_seconds)
     except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
+        if not is_lock_error(exc):
             raise
-        print(
-            f"the warehouse {settings.warehouse} is in use by another process (another arvo ingest or run, "
-            f"or a tool holding it open); nothing was loaded. Try again when it has finished.\n{exc}",
-            file=sys.stderr,
-        )
+        print(f"{in_use_by(settings, exc)}; nothing was loaded. Try again when it has finished.", file=sys.stderr)
         return 3
     except QuarantineError as exc:
         print(f"error: {exc}", flush=True)

@@ -8,16 +8,13 @@ from typing import TypeVar
 import dagster as dg
 import duckdb
 
+from ingestion.warehouse import is_lock_error
+
 WAREHOUSE_POOL = "arvo_warehouse"
 LOCK_RETRIES = 5
 LOCK_FIRST_WAIT_SECONDS = 2.0
 
 T = TypeVar("T")
-
-
-def is_lock_error(error: BaseException) -> bool:
-    """DuckDB refuses a second writer with an IOException naming the lock (and the holder's PID)."""
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
 def with_warehouse_lock_retry(context: dg.AssetExecutionContext, work: Callable[[], T]) -> T:

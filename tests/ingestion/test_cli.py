@@ -65,9 +65,9 @@ def test_ingest_status_and_quarantine_tell_what_happened_and_what_to_fix(setting
     assert arvo(settings, "ingest").returncode == 0  # nothing new: the bad file is not retried
 
 
-def test_status_and_quarantine_list_say_what_to_do_while_a_run_writes_the_warehouse(settings):
+def test_status_quarantine_and_ingest_say_what_to_do_while_a_run_writes_the_warehouse(settings):
     """DuckDB lets no other process open a file a writer holds, not even to read: a user asking for the
-    status during a run gets a sentence, not a traceback."""
+    status, or ingesting, during a run gets a sentence naming the holder, not a traceback."""
     drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
     assert arvo(settings, "ingest").returncode == 0
     hold = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(60)"
@@ -78,9 +78,14 @@ def test_status_and_quarantine_list_say_what_to_do_while_a_run_writes_the_wareho
             result = arvo(settings, *command)
             assert result.returncode == 1, result.stdout + result.stderr
             assert "Traceback" not in result.stderr
-            assert f"is being written by another process (PID {writer.pid})" in result.stderr
-            assert "try again when it has finished" in result.stderr
+            assert f"is in use by another process (PID {writer.pid}): an arvo run or ingest" in result.stderr
+            assert "Try again when it has finished" in result.stderr
+        drop(settings, "deals", "deals.csv", csv_text(VALID_ROWS["deals"]))
+        ingest = arvo(settings, "ingest")
+        assert ingest.returncode == 3 and "Traceback" not in ingest.stderr
+        assert f"(PID {writer.pid})" in ingest.stderr and "nothing was loaded" in ingest.stderr
     finally:
         writer.kill()
         writer.wait()
     assert arvo(settings, "status").returncode == 0
+    assert arvo(settings, "ingest").returncode == 0  # the deals wait for the next ingest, nothing lost
