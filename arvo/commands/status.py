@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="what has been loaded, quarantined and skipped",
         description="Per entity: files loaded, loaded with warnings, quarantined and skipped as duplicates, "
         "raw rows and the last load; then the last ingest, the last pipeline run (and what failed in it) "
-        "and the serving snapshot BI tools read. Reads the warehouse read-only; run it any time.",
+        "and the serving snapshot BI tools read. Reads the warehouse read-only; while a run writes it, says so.",
     )
     parser.set_defaults(handler=run)
 
