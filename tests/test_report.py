@@ -32,6 +32,7 @@ from arvo.chromium import HEADLESS_FLAGS
 from arvo.config import Settings
 from arvo.report import build_report, data, write_report
 from arvo.report import fmt as report_fmt
+from arvo.report.quality import quality_summary
 from arvo.serving import current_snapshot
 
 e2e = pytest.mark.e2e
@@ -577,8 +578,22 @@ def test_the_report_still_renders_while_a_run_holds_the_warehouse(built, snapsho
         holder.wait()
     assert "audit.load_ledger (snapshot)" in from_snapshot and 'data-quality="unavailable"' not in from_snapshot
     assert 'data-quality="unavailable"' in unavailable and "The data-quality panel is unavailable" in unavailable
+    assert f"in use by another process (PID {holder.pid})" in unavailable
     for html in (from_snapshot, unavailable):
         assert {m["chart"] for m in parse_page(html).marks} == set(CHART_IDS)
+
+
+def test_a_warehouse_that_cannot_be_read_is_named_so_not_as_busy(tmp_path):
+    """Only a lock is reported as a run holding the warehouse; any other failure says what it is."""
+    settings = Settings.under(tmp_path)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    settings.warehouse.write_bytes(b"not a duckdb file, " * 512)
+    snapshot_db = tmp_path / "snapshot.duckdb"
+    duckdb.connect(str(snapshot_db)).close()
+    summary = quality_summary(settings, snapshot_db)
+    assert summary["available"] is False
+    assert summary["message"].startswith(f"the warehouse {settings.warehouse} could not be read: ")
+    assert "in use" not in summary["message"]
 
 
 @e2e

@@ -3,7 +3,8 @@
 They come from the ingestion ledger (`audit.load_ledger`). The snapshot is read first in case publish
 copies the ledger into it (then marts and ledger agree to the run); otherwise the warehouse is opened
 read-only. A running pipeline holds DuckDB's write lock on the warehouse and a reader from another
-process is refused: the panel then says it is unavailable and the rest of the report still renders.
+process is refused: the panel then says which process holds it and that it is unavailable, and the rest
+of the report still renders. Any other failure to read the warehouse is named as such, not as a lock.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 import duckdb
 
 from arvo.config import Settings
-from ingestion.audit import entity_status, last_run, quarantined
-from ingestion.warehouse import LEDGER_TABLE, has_table
+from ingestion.audit import WarehouseBusy, entity_status, last_run, open_read_only, quarantined
+from ingestion.warehouse import LEDGER_TABLE, has_table, in_use_by
 
 MAX_QUARANTINED_SHOWN = 20
 
@@ -67,15 +68,18 @@ def quality_summary(settings: Settings, snapshot_db: Path) -> dict[str, Any]:
     if not settings.warehouse.exists():
         return unavailable(f"no warehouse at {settings.warehouse}, so no load ledger to show")
     try:
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        con = open_read_only(settings)
+    except WarehouseBusy as busy:
+        return unavailable(
+            f"{in_use_by(settings, busy.__cause__)}, so its load ledger is not readable now; "
+            "write the report again when it is free"
+        )
     except duckdb.Error as error:
         first_line = str(error).splitlines()[0]
-        return unavailable(
-            f"the warehouse is busy (a run is writing it), so the load ledger is not readable: {first_line}"
-        )
+        return unavailable(f"the warehouse {settings.warehouse} could not be read: {first_line}")
+    if con is None:
+        return unavailable("the warehouse has no load ledger yet (nothing ingested)")
     try:
-        if not has_table(con, "audit", "load_ledger"):
-            return unavailable("the warehouse has no load ledger yet (nothing ingested)")
         return _summarise(con, "warehouse")
     finally:
         con.close()
