@@ -1,8 +1,8 @@
 """The data-quality panel's facts: loads, rows, quarantined files with reasons, the last ingest run.
 
-They come from the ingestion ledger (`audit.load_ledger`). The snapshot is read first in case publish
-copies the ledger into it (then marts and ledger agree to the run); otherwise the warehouse is opened
-read-only. A running pipeline holds DuckDB's write lock on the warehouse and a reader from another
+They come from the ingestion ledger (`audit.load_ledger`). Publish copies the ledger into the
+snapshot, so it is read there first (then marts and ledger agree to the run); a snapshot without one
+falls back to the warehouse, opened read-only. A running pipeline holds DuckDB's write lock on the warehouse and a reader from another
 process is refused: the panel then says which process holds it and that it is unavailable, and the rest
 of the report still renders. Any other failure to read the warehouse is named as such, not as a lock.
 """
