@@ -54,12 +54,16 @@ class EntityStatus:
     files_quarantined: int
     files_skipped: int
     rows_loaded: int
-    raw_rows: int
+    raw_rows: int | None
     last_load_at: Any
 
 
-def entity_status(con: duckdb.DuckDBPyConnection) -> list[EntityStatus]:
-    """Per entity: files by outcome, rows loaded per the ledger and rows now in raw."""
+def entity_status(con: duckdb.DuckDBPyConnection, count_raw: bool = True) -> list[EntityStatus]:
+    """Per entity: files by outcome, rows loaded per the ledger and rows now in raw.
+
+    `count_raw=False` for a ledger without its raw tables (the copy in a serving snapshot): raw_rows is
+    None there, not a misleading 0.
+    """
     counts = {
         row[0]: row[1:]
         for row in con.execute(
@@ -72,10 +76,12 @@ def entity_status(con: duckdb.DuckDBPyConnection) -> list[EntityStatus]:
     out = []
     for name in ENTITY_ORDER:
         loaded, warned, quarantined, skipped, rows, last = counts.get(name, (0, 0, 0, 0, 0, None))
-        try:
-            raw_rows = con.execute(f"select count(*) from {ENTITIES[name].raw_table}").fetchone()[0]
-        except duckdb.CatalogException:
-            raw_rows = 0
+        raw_rows = None
+        if count_raw:
+            try:
+                raw_rows = con.execute(f"select count(*) from {ENTITIES[name].raw_table}").fetchone()[0]
+            except duckdb.CatalogException:
+                raw_rows = 0
         out.append(EntityStatus(name, loaded, warned, quarantined, skipped, int(rows), raw_rows, last))
     return out
 

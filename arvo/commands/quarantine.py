@@ -7,14 +7,21 @@ import json
 import sys
 from typing import Any
 
+from arvo.commands.ledger import open_ledger
 from arvo.config import Settings
-from ingestion.audit import UnknownLoad, WarehouseBusy, open_read_only, quarantine_report, quarantined
+from ingestion.audit import UnknownLoad, WarehouseBusy, quarantine_report, quarantined
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("quarantine", help="list rejected files or show why one was rejected")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="quarantined loads, newest first")
+    listing = actions.add_parser(
+        "list",
+        help="quarantined loads, newest first",
+        description="Quarantined loads, newest first, with the first reason; those fixed since (the same path "
+        "loaded later) only with --all. Reads the warehouse's load ledger read-only; while a run writes the "
+        "warehouse, reads the ledger as last published in the serving snapshot and says so.",
+    )
     fixed_help = "include loads fixed since (same path loaded later)"
     listing.add_argument("--all", action="store_true", help=fixed_help)
     listing.set_defaults(handler=run_list)
@@ -27,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_list(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
-        con = open_read_only(settings)
+        con, _ = open_ledger(settings, "quarantine list")
     except WarehouseBusy as error:
         print(f"arvo quarantine list: {error}", file=sys.stderr)
         return 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from arvo.commands.ledger import open_ledger
 from arvo.config import Settings
 from arvo.pipeline import last_pipeline_run
 from arvo.serving import current_snapshot
-from ingestion.audit import WarehouseBusy, entity_status, last_run, open_read_only
+from ingestion.audit import WarehouseBusy, entity_status, last_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="what has been loaded, quarantined and skipped",
         description="Per entity: files loaded, loaded with warnings, quarantined and skipped as duplicates, "
         "raw rows and the last load; then the last ingest, the last pipeline run (and what failed in it) "
-        "and the serving snapshot BI tools read. Reads the warehouse read-only; while a run writes it, says so.",
+        "and the serving snapshot BI tools read. Reads the warehouse read-only. While a run writes it (DuckDB then "
+        "lets no other process open it), shows the ledger as last published in the serving snapshot and says so "
+        "(raw rows are then not counted: '-').",
     )
     parser.set_defaults(handler=run)
 
@@ -25,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
-        con = open_read_only(settings)
+        con, snapshot = open_ledger(settings, "status")
     except WarehouseBusy as error:
         print(f"arvo status: {error}", file=sys.stderr)
         return 1
@@ -37,11 +40,12 @@ def run(args: argparse.Namespace) -> int:
         header = f"{'entity':<14}{'loaded':>8}{'warned':>8}{'quarant.':>9}{'skipped':>9}{'raw rows':>11}"
         header += "  last load"
         print(header)
-        for s in entity_status(con):
+        for s in entity_status(con, count_raw=snapshot is None):
             last = s.last_load_at.strftime("%Y-%m-%d %H:%M:%S") if s.last_load_at else "-"
+            raw_rows = "-" if s.raw_rows is None else s.raw_rows
             print(
                 f"{s.entity:<14}{s.files_loaded:>8}{s.files_with_warnings:>8}{s.files_quarantined:>9}"
-                f"{s.files_skipped:>9}{s.raw_rows:>11}  {last}"
+                f"{s.files_skipped:>9}{raw_rows:>11}  {last}"
             )
         run_info = last_run(con)
         if run_info:
@@ -59,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
             )
             for problem in pipeline["failed_checks"] + pipeline["failed_steps"]:
                 print(f"  failed: {problem.splitlines()[0]}")
-        snapshot = current_snapshot(settings.serving)
-        print(f"serving snapshot: {snapshot.name if snapshot else 'none published yet'}")
+        serving = current_snapshot(settings.serving)
+        print(f"serving snapshot: {serving.name if serving else 'none published yet'}")
     finally:
         con.close()
     return 0

@@ -2,9 +2,10 @@
 
 They come from the ingestion ledger (`audit.load_ledger`). Publish copies the ledger into the
 snapshot, so it is read there first (then marts and ledger agree to the run); a snapshot without one
-falls back to the warehouse, opened read-only. A running pipeline holds DuckDB's write lock on the warehouse and a reader from another
-process is refused: the panel then says which process holds it and that it is unavailable, and the rest
-of the report still renders. Any other failure to read the warehouse is named as such, not as a lock.
+falls back to the warehouse, opened read-only. A running pipeline holds DuckDB's write lock on the
+warehouse and a reader from another process is refused: the panel then says which process holds it and
+that it is unavailable, and the rest of the report still renders. Any other failure to read the
+warehouse is named as such, not as a lock.
 """
 
 from __future__ import annotations

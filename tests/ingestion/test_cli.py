@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from arvo.config import REPO_ROOT
+from arvo.serving import publish_snapshot
 
 from .conftest import VALID_ROWS, csv_text, drop
 
@@ -89,3 +90,44 @@ def test_status_quarantine_and_ingest_say_what_to_do_while_a_run_writes_the_ware
         writer.wait()
     assert arvo(settings, "status").returncode == 0
     assert arvo(settings, "ingest").returncode == 0  # the deals wait for the next ingest, nothing lost
+
+
+def test_status_and_quarantine_list_show_the_published_ledger_while_a_run_writes_the_warehouse(settings):
+    """Publish copies the ledger into the serving snapshot; while the warehouse is held, status and the
+    quarantine list answer from that copy, say so and name the holder, and count no raw rows."""
+    drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
+    drop(settings, "invoices", "invoices.csv", csv_text([{**VALID_ROWS["invoices"][0], "amount": "12,50"}]))
+    assert arvo(settings, "ingest").returncode == 1  # the invoices file is quarantined
+    snapshot = publish_snapshot(settings, "test-run", ["audit.load_ledger"])["snapshot_id"]
+    drop(settings, "deals", "deals.csv", csv_text(VALID_ROWS["deals"]))
+    assert arvo(settings, "ingest").returncode == 0  # loaded after the publish: not in the snapshot
+    hold = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(60)"
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(settings.warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "1"
+        status = arvo(settings, "status")
+        listing = arvo(settings, "quarantine", "list")
+    finally:
+        writer.kill()
+        writer.wait()
+    for result, command in ((status, "status"), (listing, "quarantine list")):
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (
+            f"arvo {command}: the warehouse {settings.warehouse} is in use by another process (PID {writer.pid})"
+            in (result.stderr)
+        )
+        assert f"Showing the ledger as last published (snapshot {snapshot}" in result.stderr
+    lines = {line.split()[0]: line.split() for line in status.stdout.splitlines() if line.strip()}
+    assert lines["accounts"][1:6] == ["1", "0", "0", "0", "-"]
+    assert lines["invoices"][1:6] == ["0", "0", "1", "0", "-"]
+    assert lines["deals"][1:6] == ["0", "0", "0", "0", "-"]  # the published state, not the warehouse's
+    assert "revenue/invoices/invoices.csv" in listing.stdout
+    after = arvo(settings, "status")
+    assert after.returncode == 0 and after.stderr == ""
+    assert {line.split()[0]: line.split() for line in after.stdout.splitlines() if line.strip()}["deals"][1:6] == [
+        "1",
+        "0",
+        "0",
+        "0",
+        str(len(VALID_ROWS["deals"])),
+    ]
