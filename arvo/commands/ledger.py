@@ -8,6 +8,7 @@ answers instead, and the user is told which it is and who holds the warehouse.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,8 @@ def open_ledger(settings: Settings, command: str) -> tuple[duckdb.DuckDBPyConnec
         con = _snapshot_ledger(snapshot) if snapshot else None
         if con is None:
             raise
-        published = snapshot_manifest(snapshot).get("built_at", "?")
+        built_at = snapshot_manifest(snapshot).get("built_at")
+        published = f"published {datetime.fromisoformat(built_at):%Y-%m-%d %H:%M:%S} UTC" if built_at else "published"
         print(
             f"arvo {command}: {in_use_by(settings, busy.__cause__)}. Showing the ledger as last published "
             f"(snapshot {snapshot.name}, {published}); it lacks the loads of the run now going. "
