@@ -109,7 +109,7 @@ def run_pipeline(
             "ops": {
                 "arvo_dbt_models": {
                     "config": {
-                        "vars_json": json.dumps(dict(dbt_vars or {})),
+                        "vars_json": json.dumps(dict(dbt_vars or {}), default=str),
                         "full_refresh": full_refresh,
                         "build_all": build_all,
                     }

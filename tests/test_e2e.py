@@ -13,8 +13,9 @@ import duckdb
 import pytest
 
 from arvo.cli import main
+from arvo.config import Settings
 from arvo.pipeline import run_pipeline
-from arvo.serving import current_snapshot
+from arvo.serving import current_snapshot, snapshot_manifest
 from benchmarks.increment import make_increment
 from ingestion.contract import ENTITIES
 from orchestration.project import warehouse_target_path
@@ -149,3 +150,21 @@ def test_a_full_refresh_rebuilds_the_incremental_models_and_changes_no_mart(buil
     results = json.loads((warehouse_target_path(settings.warehouse) / "run_results.json").read_text())
     assert results["args"]["full_refresh"] is True
     assert mart_checksums(settings.warehouse) == marts_before
+
+
+def test_arvo_run_takes_a_date_var_as_the_readme_gives_it(tmp_path, monkeypatch):
+    """`arvo run --var as_of_date=2026-06-30`: YAML reads the value as a date, and it must reach dbt as
+    that date (it once stopped the run before it started: a date is not JSON)."""
+    from arvo.generate import generate
+
+    settings = Settings.under(tmp_path)
+    generate("tiny", seed=5, out=settings.landing)
+    for name, value in settings.path_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ARVO_PSEUDONYM_KEY", raising=False)
+    assert main(["run", "--no-summary", "--var", "as_of_date=2026-06-30"]) == 0
+    snapshot = current_snapshot(settings.serving)
+    assert snapshot_manifest(snapshot)["as_of_date"] == "2026-06-30"
+    with duckdb.connect(str(snapshot / "arvo.duckdb"), read_only=True) as con:
+        months = con.execute("select min(month), max(month) from marts.fct_mrr").fetchone()
+    assert months[0] is not None and str(months[1]) == "2026-06-01"
