@@ -38,7 +38,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
             "rows_loaded": s.rows_loaded,
             "last_load_at": _iso(s.last_load_at),
         }
-        for s in entity_status(con)
+        for s in entity_status(con, count_raw=False)
     ]
     rejected = con.execute(f"select coalesce(sum(rows_rejected), 0) from {LEDGER_TABLE}").fetchone()[0]
     run = last_run(con)
