@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -156,6 +157,42 @@ def test_a_raw_load_waits_for_another_writer_and_then_loads(defs, arvo_settings,
     assert retries, "the first attempt should have met the lock and asked for a retry"
     with connect(arvo_settings) as con:
         assert con.execute("select count(*) from raw.fx_rates").fetchone() == (1,)
+
+
+def test_a_raw_freshness_check_fails_when_no_file_has_come_however_often_the_asset_runs(defs, arvo_settings):
+    """The schedule materialises every raw asset each day, new files or not. The freshness check must
+    judge by when a file last loaded (the ledger), not by when the asset last ran."""
+    from datetime import UTC, datetime
+
+    from ingestion.warehouse import connect
+    from orchestration.checks import FRESHNESS_WINDOW
+
+    header = ",".join(ENTITIES["fx_rates"].column_names)
+    _drop(arvo_settings, "fx_rates", "rates.csv", f"{header}\n2026-01-02,SEK,11.2\n")
+    graph = defs.resolve_asset_graph()
+    raw_fx = graph.get(dg.AssetKey(["raw", "fx_rates"])).assets_def
+    landing_fx = graph.get(dg.AssetKey(["landing", "revenue", "fx_rates"])).assets_def
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        checks = dg.build_last_update_freshness_checks(assets=[raw_fx.key], lower_bound_delta=FRESHNESS_WINDOW)
+
+    def run_and_check(instance: dg.DagsterInstance) -> tuple[float, bool]:
+        selection = dg.AssetSelection.assets(raw_fx) | dg.AssetSelection.checks(*checks)
+        result = dg.materialize([landing_fx, raw_fx, *checks], instance=instance, selection=selection)
+        assert result.success
+        (materialization,) = result.asset_materializations_for_node(raw_fx.op.name)
+        (freshness,) = [e for e in result.get_asset_check_evaluations() if e.check_name != "gx_validation"]
+        return materialization.metadata["dagster/last_updated_timestamp"].value, freshness.passed
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        loaded_at, fresh = run_and_check(instance)
+        assert fresh
+        assert abs(loaded_at - datetime.now(UTC).timestamp()) < 120
+        with connect(arvo_settings) as con:
+            con.execute("update audit.load_ledger set finished_at = finished_at - interval 2 day")
+        unchanged_at, fresh = run_and_check(instance)
+    assert not fresh, "two days without a file must fail the check, though the asset has just run"
+    assert unchanged_at == pytest.approx(loaded_at - 2 * 86400)
 
 
 def test_a_chosen_subset_of_the_models_builds_that_subset_and_records_no_build(defs, arvo_settings):
