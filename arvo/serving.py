@@ -20,11 +20,13 @@ from pathlib import Path
 import duckdb
 
 from arvo.config import Settings
+from ingestion.warehouse import has_table
 
 MARTS_SCHEMA = "marts"
 CURRENT = "current"
 SNAPSHOTS = "snapshots"
 KEEP_SNAPSHOTS = 3
+SNAPSHOT_DB = "arvo.duckdb"
 
 
 def current_snapshot(serving: Path) -> Path | None:
@@ -37,6 +39,22 @@ def snapshot_manifest(folder: Path) -> dict:
     """The `manifest.json` of a snapshot folder ({} when it has none): its id, run, dates and counts."""
     path = folder / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def open_published_ledger(db: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to a snapshot's database when it carries the load ledger, else None.
+
+    Publish copies `audit.load_ledger` into each snapshot, so the ledger stays readable while a run holds
+    the warehouse (DuckDB then refuses other processes even a read); snapshots published before that
+    have none.
+    """
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    if has_table(con, "audit", "load_ledger"):
+        return con
+    con.close()
+    return None
 
 
 def _quote(identifier: str) -> str:
@@ -95,7 +113,7 @@ def _export(
     con = duckdb.connect(config=settings.duckdb_config())
     try:
         con.execute(f"attach {_literal(str(settings.warehouse))} as warehouse (read_only)")
-        con.execute(f"attach {_literal(str(target / 'arvo.duckdb'))} as snapshot")
+        con.execute(f"attach {_literal(str(target / SNAPSHOT_DB))} as snapshot")
         marts: dict[str, int] = {}
         for table in _tables(con, MARTS_SCHEMA):
             marts[table] = _copy(con, MARTS_SCHEMA, table)

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from arvo.config import Settings
-from arvo.serving import current_snapshot
+from arvo.serving import CURRENT, SNAPSHOT_DB, current_snapshot
 from ingestion.contract import ENTITIES
 
 
@@ -45,7 +45,7 @@ def render_summary(settings: Settings) -> str:
     if snapshot is None:
         lines.append("No serving snapshot published yet.")
         return "\n".join(lines)
-    with duckdb.connect(str(Path(snapshot) / "arvo.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(Path(snapshot) / SNAPSHOT_DB), read_only=True) as con:
         marts = row_counts(con, "marts")
         lines.append("Marts (rows):")
         lines += [f"  marts.{name:<32} {rows:>10,}" for name, rows in marts.items()]
@@ -55,5 +55,5 @@ def render_summary(settings: Settings) -> str:
                 latest = "n/a" if nps_latest is None else f"{nps_latest:.1f}"
                 lines.append(f"  {segment:<4} {nps_all:>6} | {latest:>6}   ({respondents:,} respondents)")
     lines.append(f"Warehouse: {settings.warehouse}")
-    lines.append(f"Serving snapshot for BI (read-only): {settings.serving / 'current' / 'arvo.duckdb'}")
+    lines.append(f"Serving snapshot for BI (read-only): {settings.serving / CURRENT / SNAPSHOT_DB}")
     return "\n".join(lines)

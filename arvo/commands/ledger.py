@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 
 from arvo.config import Settings
-from arvo.serving import current_snapshot, snapshot_manifest
+from arvo.serving import SNAPSHOT_DB, current_snapshot, open_published_ledger, snapshot_manifest
 from ingestion.audit import WarehouseBusy, open_read_only
-from ingestion.warehouse import has_table, in_use_by
+from ingestion.warehouse import in_use_by
 
 
 def open_ledger(settings: Settings, command: str) -> tuple[duckdb.DuckDBPyConnection | None, Path | None]:
@@ -29,7 +29,7 @@ def open_ledger(settings: Settings, command: str) -> tuple[duckdb.DuckDBPyConnec
         return open_read_only(settings), None
     except WarehouseBusy as busy:
         snapshot = current_snapshot(settings.serving)
-        con = _snapshot_ledger(snapshot) if snapshot else None
+        con = open_published_ledger(snapshot / SNAPSHOT_DB) if snapshot else None
         if con is None:
             raise
         built_at = snapshot_manifest(snapshot).get("built_at")
@@ -41,14 +41,3 @@ def open_ledger(settings: Settings, command: str) -> tuple[duckdb.DuckDBPyConnec
             file=sys.stderr,
         )
         return con, snapshot
-
-
-def _snapshot_ledger(snapshot: Path) -> duckdb.DuckDBPyConnection | None:
-    path = snapshot / "arvo.duckdb"
-    if not path.exists():
-        return None
-    con = duckdb.connect(str(path), read_only=True)
-    if has_table(con, "audit", "load_ledger"):
-        return con
-    con.close()
-    return None

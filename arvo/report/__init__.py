@@ -18,7 +18,7 @@ from arvo.config import Settings
 from arvo.report import data, sections
 from arvo.report.page import render
 from arvo.report.quality import quality_summary
-from arvo.serving import current_snapshot, snapshot_manifest
+from arvo.serving import SNAPSHOT_DB, current_snapshot, snapshot_manifest
 
 REPORT_FILE = "report.html"
 
@@ -50,12 +50,12 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 def build_report(settings: Settings, snapshot: Path | None = None) -> str:
     """The report's HTML for a snapshot folder (default: the current one)."""
     folder = snapshot or current_snapshot(settings.serving)
-    if folder is None or not (folder / "arvo.duckdb").exists():
+    if folder is None or not (folder / SNAPSHOT_DB).exists():
         raise NoSnapshot(f"no serving snapshot under {settings.serving}: run `arvo run` first")
     manifest = snapshot_manifest(folder)
-    with duckdb.connect(str(folder / "arvo.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(folder / SNAPSHOT_DB), read_only=True) as con:
         payload = collect(con)
-    quality = quality_summary(settings, folder / "arvo.duckdb")
+    quality = quality_summary(settings, folder / SNAPSHOT_DB)
     payload["quality"] = quality
     payload["snapshot"] = {k: manifest.get(k) for k in ("snapshot_id", "run_id", "built_at", "as_of_date")}
     charts = [

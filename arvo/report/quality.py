@@ -17,8 +17,9 @@ from typing import Any
 import duckdb
 
 from arvo.config import Settings
+from arvo.serving import open_published_ledger
 from ingestion.audit import WarehouseBusy, entity_status, last_run, open_read_only, quarantined
-from ingestion.warehouse import LEDGER_TABLE, has_table, in_use_by
+from ingestion.warehouse import LEDGER_TABLE, in_use_by
 
 MAX_QUARANTINED_SHOWN = 20
 
@@ -63,9 +64,10 @@ def unavailable(message: str) -> dict[str, Any]:
 
 def quality_summary(settings: Settings, snapshot_db: Path) -> dict[str, Any]:
     """Ledger facts from the snapshot if it carries the ledger, else from the warehouse (read-only)."""
-    with duckdb.connect(str(snapshot_db), read_only=True) as con:
-        if has_table(con, "audit", "load_ledger"):
-            return _summarise(con, "snapshot")
+    published = open_published_ledger(snapshot_db)
+    if published is not None:
+        with published:
+            return _summarise(published, "snapshot")
     if not settings.warehouse.exists():
         return unavailable(f"no warehouse at {settings.warehouse}, so no load ledger to show")
     try:
