@@ -23,6 +23,7 @@ from arvo.generate import generate
 from benchmarks.increment import make_increment
 from ingestion.contract import ENTITIES
 from ingestion.pipeline import ingest_pending
+from ingestion.results import LOADED, SKIPPED_DUPLICATE
 from tests.dbt.support import failures, run_dbt
 
 pytestmark = pytest.mark.e2e
@@ -156,6 +157,17 @@ def test_a_later_delivery_replaces_an_invoice_and_an_answer(settings: Settings, 
     )
     _land(settings, "invoices", "invoices_original.csv", [changed | {"amount": amount, "status": "paid"}])
     _ingest(settings)
+    ledger = _query(
+        settings,
+        "select file_name, status from audit.load_ledger where file_name in "
+        "('invoices_correction.csv', 'invoices_correction_copy.csv', 'invoices_original.csv') order by file_name",
+    )
+    assert [(name, status.startswith(LOADED)) for name, status in ledger] == [
+        ("invoices_correction.csv", True),
+        ("invoices_correction_copy.csv", False),
+        ("invoices_original.csv", True),
+    ], ledger
+    assert ledger[1][1] == SKIPPED_DUPLICATE
     _build_incrementally_and_compare(settings, tmp_path / "second")
     assert _query(
         settings, f"select amount, status from intermediate.int_invoices_converted where invoice_id = '{invoice_id}'"

@@ -155,6 +155,27 @@ def test_every_category_is_reached_and_changes_add_up(warehouse):
     assert bad == []
 
 
+def test_previous_mrr_is_the_same_customers_mrr_in_the_prior_calendar_month(warehouse):
+    """Contract: previous_mrr_eur is the MRR of the previous calendar month, 0 when the customer had no
+    MRR then; read from the customer's own rows, not from the formula the model computes it with."""
+    rows = _rows(
+        warehouse,
+        """
+        select cur.customer_id, strftime(cur.month, '%Y-%m'), cur.previous_mrr_eur,
+            coalesce(prior.mrr_eur, 0) as prior_month_mrr_eur
+        from marts.fct_mrr as cur
+        left join marts.fct_mrr as prior
+            on prior.customer_id = cur.customer_id and prior.month = cur.month - interval 1 month
+        order by all
+        """,
+    )
+    assert len(rows) > 30
+    assert [r for r in rows if r[2] != r[3]] == []
+    # both branches occur: a prior month with MRR, and none (first month, or a comeback after a gap)
+    assert {r[3] > 0 for r in rows} == {True, False}
+    assert ("A2", "2024-08", 0, 0) in rows  # reactivation two months after the churn row
+
+
 def test_invoices_convert_at_the_latest_rate_and_void_carries_no_revenue(warehouse):
     rows = dict(
         _rows(

@@ -5,6 +5,10 @@ so that MetricFlow finds `target/semantic_manifest.json` beside the project with
 shared checkout). The checks recompute what they can independently from the raw tables, look for the
 drivers the generator built in (`arvo.generate.TRUE_DRIVERS`), query the semantic layer with `mf`,
 and make sure no personal data or key text got past staging.
+
+The generator asks every construct on one scale; before ingestion the rel-2025 survey is made to ask
+`ladder_fulfilment` on 0..100 instead (answers rescaled, so every normalised score stays the same), so
+that normalising by the construct's usual scale instead of each question's own would show.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hmac
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +42,8 @@ KEY = "value-e2e-key-5c1f"  # the pseudonym key of this test; it must never show
 SEED = 42
 VALUE_MARTS = "+mart_nps +mart_customer_value +mart_value_drivers +metricflow_time_spine"
 MARTS = ("dim_customers", "fct_survey_responses", "mart_nps", "mart_customer_value", "mart_value_drivers")
+# rel-2025 asks the fulfilment step (generated on 1..5) on 0..100: answer a becomes (a - 1) * 25.
+RESCALED_QUESTION = ("rel-2025", "lad_5", "ladder_fulfilment")
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,29 @@ def _failures(result: object) -> list[tuple[str, str, str]]:
     ]
 
 
+def _ask_one_question_on_0_to_100(landing: Path) -> None:
+    """Rewrite the catalog row and the answers of RESCALED_QUESTION in the generated landing files.
+
+    The generated rows of a rating are single lines with unquoted numbers (comments are other rows),
+    so a line-wise rewrite is exact.
+    """
+    survey, question, construct = RESCALED_QUESTION
+    catalog = landing / "survey" / "questions" / f"questions_{survey}.csv"
+    old_row = f'"{survey}","{question}","{construct}",1,5,'
+    assert catalog.read_text(encoding="utf-8").count(old_row) == 1
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(old_row, f'"{survey}","{question}","{construct}",0,100,'),
+        encoding="utf-8",
+    )
+    answer = re.compile(rf'^("[^"]*","{survey}","{question}",.*,)([1-5]),$', re.MULTILINE)
+    rescaled = 0
+    for path in sorted((landing / "survey" / "responses").glob("*.csv")):
+        text, count = answer.subn(lambda m: f"{m[1]}{(int(m[2]) - 1) * 25},", path.read_text(encoding="utf-8"))
+        path.write_text(text, encoding="utf-8")
+        rescaled += count
+    assert rescaled > 500, rescaled
+
+
 def _dbt(project: Path, args: list[str]) -> object:
     return dbtRunner().invoke([*args, "--project-dir", str(project), "--profiles-dir", str(project)])
 
@@ -64,6 +94,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     root = tmp_path_factory.mktemp("value_generated")
     settings = Settings.under(root)
     generate("small", SEED, settings.landing)
+    _ask_one_question_on_0_to_100(settings.landing)
     results = ingest_pending(settings, settle_seconds=0)
     assert results and all(r.status.startswith("loaded") for r in results), [
         (r.file_path, r.reason) for r in results if not r.status.startswith("loaded")
@@ -192,7 +223,10 @@ def test_ratings_are_normalised_on_each_questions_own_scale(built: Built):
             and r.answer_numeric is not null
         """,
     )
-    assert raw.groupby("construct")["scale_max"].nunique().max() >= 1
+    # one construct asked on two scales: normalising per construct instead of per question would differ
+    scales = raw.groupby("construct")[["scale_min", "scale_max"]].agg(lambda s: sorted(set(s)))
+    assert scales.loc["ladder_fulfilment"].tolist() == [[0, 1], [5, 100]]
+    assert (raw.loc[raw["construct"] == "ladder_fulfilment", "answer_numeric"].astype(float) > 5).sum() > 100
     expected = (
         raw.assign(
             score=(raw["answer_numeric"].astype(float) - raw["scale_min"]) / (raw["scale_max"] - raw["scale_min"]) * 100

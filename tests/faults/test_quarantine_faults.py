@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from arvo.config import REPO_ROOT, Settings
+from ingestion.pipeline import ingest_pending
 
 from .harness import ARVO, arvo_env, run_arvo
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.faults
 
 HEADER = '"invoice_id","account_id","invoice_date","currency","amount","status"\n'
 GOOD_ROWS = 60_000  # about 3.6 MB: larger than the write limit of the disk-full case
-FILE_SIZE_LIMIT = 1_000_000
+FILE_SIZE_LIMIT = 2_500_000  # above the warehouse file (about 1.3 MB after a first load), below the bad file
 
 
 def _land_bad_invoices(settings: Settings) -> Path:
@@ -35,6 +36,22 @@ def _land_bad_invoices(settings: Settings) -> Path:
     path = folder / "invoices_2023-11-01.csv"
     path.write_text(HEADER + "".join(rows) + '"ORD-BAD","ACC-0000001",2023-10-05,"EUR",forty,"open"\n')
     return path
+
+
+def _land_and_load_rates(settings: Settings) -> list[tuple]:
+    """An earlier, good delivery (fx rates), loaded before the bad file's run: its rows as loaded."""
+    folder = settings.landing / "revenue" / "fx_rates"
+    folder.mkdir(parents=True)
+    (folder / "fx_rates_2023-10-01.csv").write_text(
+        "rate_date,currency,rate\n2023-10-01,SEK,11.1\n2023-10-02,SEK,11.2\n"
+    )
+    assert [r.status for r in ingest_pending(settings, ["fx_rates"], settle_seconds=0)] == ["loaded"]
+    return _rates(settings)
+
+
+def _rates(settings: Settings) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute("select rate_date, currency, rate, _load_id from raw.fx_rates order by all").fetchall()
 
 
 def _sha(path: Path) -> str:
@@ -102,10 +119,23 @@ def test_unwritable_quarantine_fails_the_run_clearly_and_loses_nothing(bad_landi
 
 def test_disk_full_while_quarantining_loses_nothing(bad_landing, tmp_path):
     settings, bad, digest = bad_landing
+    rates = _land_and_load_rates(settings)
+    assert len(rates) == 2
     full = _ingest_with_file_size_limit(tmp_path)
     assert full.returncode != 0
     assert "File too large" in full.stdout + full.stderr
+    assert "Traceback" not in full.stdout + full.stderr
+    # the user is told what happened, that nothing is lost, and what to do
+    message = " ".join(full.stdout.split())
+    assert f"{bad.name} was rejected" in message
+    assert f"cannot be kept in the quarantine folder {settings.quarantine}" in message
+    assert "Nothing of it was loaded and it stays in landing." in message
+    assert "Make ARVO_QUARANTINE a writable folder with free space and run again." in message
     assert _sha(bad) == digest
+    # the warehouse and what was loaded before are intact
+    assert settings.warehouse.is_file()
+    assert _rates(settings) == rates
+    assert [row[1] for row in _ledger(settings) if row[0] == "fx_rates_2023-10-01.csv"] == ["loaded"]
     assert [row for row in _ledger(settings) if row[0] == bad.name] == []
 
     rerun = run_arvo(tmp_path, "ingest")

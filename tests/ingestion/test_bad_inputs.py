@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from expectations.runner import SUITES_DIR
 from ingestion.contract import ENTITIES
 from ingestion.results import LOADED_WITH_WARNINGS, QUARANTINED
 
@@ -151,6 +152,44 @@ CASES = [
         "allowed_values",
         "construct must be one of",
         "construct",
+    ),
+    Case(
+        "nps_question_not_on_0_to_10",
+        "questions",
+        lambda: csv_text([{**VALID_ROWS["questions"][0], "question_id": "Q11", "scale_min": "1", "scale_max": "5"}]),
+        QUARANTINED,
+        "nps_scale",
+        "an nps question is scored 0..10",
+        "scale_min",
+    ),
+    Case(
+        "rating_question_without_scale",
+        "questions",
+        lambda: csv_text([{**VALID_ROWS["questions"][1], "question_id": "Q12", "scale_max": ""}]),
+        QUARANTINED,
+        "scale_required",
+        "numeric constructs need scale_min and scale_max",
+        "scale_max",
+    ),
+    Case(
+        "scale_upside_down",
+        "questions",
+        lambda: csv_text([{**VALID_ROWS["questions"][1], "question_id": "Q13", "scale_min": "5", "scale_max": "1"}]),
+        QUARANTINED,
+        "scale_order",
+        "scale_max must be greater than scale_min",
+        "scale_max",
+    ),
+    Case(
+        "two_versions_of_an_account_in_one_file",
+        "accounts",
+        lambda: csv_text(
+            [*VALID_ROWS["accounts"], {**VALID_ROWS["accounts"][0], "updated_at": "2024-03-01T00:00:00Z"}]
+        ),
+        LOADED_WITH_WARNINGS,
+        "several_versions_in_file",
+        "several versions of the same account_id in one file",
+        "account_id",
     ),
     Case(
         "unknown_segment",
@@ -364,5 +403,15 @@ def test_bad_input(baseline, case: Case):
     assert ingest(settings) == []  # handled once: not retried until the content changes
 
 
-def test_catalog_is_large_enough():
-    assert len(CASES) >= 20
+def test_catalog_covers_every_rule_of_the_committed_suites():
+    """Each rule a suite can report (error or warning) has a case, so a rule that stops firing is noticed;
+    the rules the readers raise before any suite runs (parse, encoding, header, ...) have cases too."""
+    suite_rules = {
+        expectation["meta"]["rule"]
+        for path in sorted(SUITES_DIR.glob("*.json"))
+        for expectation in json.loads(path.read_text(encoding="utf-8"))["expectations"]
+    }
+    assert len(suite_rules) > 15
+    assert suite_rules - {case.rule for case in CASES} == set()
+    assert {"parse", "encoding", "header", "delimiter", "empty_file", "no_rows"} <= {case.rule for case in CASES}
+    assert len({case.name for case in CASES}) == len(CASES)  # ids are unique: no case shadows another
