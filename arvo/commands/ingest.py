@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="validate and load pending landed files into the warehouse",
         description="Validate every complete, new file under ARVO_LANDING with its entity's Great "
         "Expectations suite and load it into raw.<entity>, or quarantine it under ARVO_QUARANTINE "
-        "with a report. Exit code 1 when any file was quarantined.",
+        "with a report. Exit code 1 when any file was quarantined or the quarantine folder is unusable, "
+        "3 when another process holds the warehouse (nothing is loaded then).",
     )
     parser.add_argument(
         "--entity",
