@@ -73,6 +73,13 @@ def _schema_and_types(entity: Entity) -> list[dict[str, Any]]:
             )
     for c in entity.columns:
         if c.required:
+            # A typed value that did not parse is null too, but type_parses already names it with its
+            # text: only a value missing from the file is reported as missing.
+            given = (
+                {}
+                if c.type == "text"
+                else {"row_condition": f"{c.name}__unparsed.isnull()", "condition_parser": "pandas"}
+            )
             out.append(
                 _expect(
                     "expect_column_values_to_not_be_null",
@@ -81,6 +88,7 @@ def _schema_and_types(entity: Entity) -> list[dict[str, Any]]:
                     f"{c.name} is required: fill it in on every row",
                     c.name,
                     column=c.name,
+                    **given,
                 )
             )
     return out

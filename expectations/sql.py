@@ -27,6 +27,7 @@ from ingestion.warehouse import quote_ident
 
 WINDOW = "$window"
 _CONDITION = re.compile(r'^\s*(\w+)\s*(==|!=)\s*"([^"\\]*)"\s*$')
+_IS_NULL = re.compile(r"^\s*(\w+)\.isnull\(\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,16 @@ class Compiled:
 
 
 def _condition(kwargs: dict[str, Any]) -> str | None:
-    """GX's pandas row condition `col=="x"` / `col!="x"` as SQL (null-safe like pandas); None if other."""
+    """GX's pandas row condition `col=="x"` / `col!="x"` / `col.isnull()` as SQL (null-safe like pandas);
+    None if other."""
     text = kwargs.get("row_condition")
     if text is None:
         return "true"
     if kwargs.get("condition_parser") != "pandas":
         return None
+    is_null = _IS_NULL.match(text)
+    if is_null is not None:
+        return f"{quote_ident(is_null.group(1))} is null"
     match = _CONDITION.match(text)
     if match is None:
         return None

@@ -282,6 +282,15 @@ CASES = [
         "account_id",
     ),
     Case(
+        "required_typed_value_missing",
+        "invoices",
+        lambda: text("invoices", amount=""),
+        QUARANTINED,
+        "required_not_null",
+        "amount is required",
+        "amount",
+    ),
+    Case(
         "truncated_gzip",
         "invoices",
         lambda: gzip.compress(INVOICES.encode())[:-20],
@@ -375,6 +384,8 @@ def test_bad_input(baseline, case: Case):
     assert case.says in finding.message, finding.message
     if case.column:
         assert finding.column == case.column
+    if case.rule == "type_parses":  # a value that is there but does not parse is not also "missing"
+        assert [f.summary() for f in result.findings if f.rule == "required_not_null"] == []
     row = ledger(settings)[-1]
     assert (row["status"], row["rows_in"], row["rows_loaded"], row["rows_rejected"]) == (
         result.status,

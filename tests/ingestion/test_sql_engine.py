@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from expectations.runner import default_parameters, default_runner, runnable_expectations, suite_document
+from expectations.sql import compile_expectation
 from ingestion import guard
 from ingestion.contract import ENTITIES
 from ingestion.files import LandedFile
@@ -85,6 +86,20 @@ def engines(settings, entity: str, content: str, suite: dict[str, Any] | None = 
         return by_sql, by_gx
     finally:
         con.close()
+
+
+def test_every_committed_expectation_runs_as_sql():
+    """What the SQL engine cannot compile falls back to GX on a pandas copy of every file, which made a
+    medium ingest of invoices ~3x slower when one row condition slipped through: none of the committed
+    suites may need it."""
+    parameters = default_parameters()
+    fallback = [
+        (entity, e["meta"]["rule"], e["kwargs"].get("column"))
+        for entity in sorted(ENTITIES)
+        for e in suite_document(entity)["expectations"]
+        if e["type"] != "expect_column_to_exist" and compile_expectation(e, parameters) is None
+    ]
+    assert fallback == []
 
 
 @pytest.mark.parametrize("entity", sorted(ENTITIES))
