@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 import duckdb
 
@@ -57,25 +58,32 @@ def format_result(result: LoadResult) -> str:
     return line
 
 
-def _progress(event: Progress) -> None:
-    if event.stage == "started":
-        print(
-            f"[{event.index}/{event.total}] {event.entity}: {event.file_path} ...",
-            file=sys.stderr,
-            flush=True,
-        )
+def _progress(done: list[LoadResult]) -> Callable[[Progress], None]:
+    """Each file's start on stderr; each finished file's result kept in `done`, so that a run stopped
+    part-way (the quarantine folder unusable) still lists what it loaded before it stopped."""
+
+    def report(event: Progress) -> None:
+        if event.stage == "started":
+            print(f"[{event.index}/{event.total}] {event.entity}: {event.file_path} ...", file=sys.stderr, flush=True)
+        elif event.stage == "done" and event.result is not None:
+            done.append(event.result)
+
+    return report
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    done: list[LoadResult] = []
     try:
-        results = ingest_pending(settings, args.entity, on_progress=_progress, settle_seconds=args.settle_seconds)
+        results = ingest_pending(settings, args.entity, on_progress=_progress(done), settle_seconds=args.settle_seconds)
     except duckdb.IOException as exc:
         if not is_lock_error(exc):
             raise
         print(f"{in_use_by(settings, exc)}; nothing was loaded. Try again when it has finished.", file=sys.stderr)
         return 3
     except QuarantineError as exc:
+        for result in done:
+            print(format_result(result), flush=True)
         print(f"error: {exc}", flush=True)
         return 1
     for result in results:

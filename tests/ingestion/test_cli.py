@@ -66,6 +66,23 @@ def test_ingest_status_and_quarantine_tell_what_happened_and_what_to_fix(setting
     assert arvo(settings, "ingest").returncode == 0  # nothing new: the bad file is not retried
 
 
+def test_ingest_stopped_by_an_unusable_quarantine_folder_still_lists_what_it_loaded(settings):
+    """The run stops at the file it cannot keep; the files loaded before it are committed, and the user
+    must see them, not only the error."""
+    drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
+    drop(settings, "invoices", "invoices.csv", csv_text([{**VALID_ROWS["invoices"][0], "amount": "12,50"}]))
+    settings.quarantine.parent.mkdir(parents=True, exist_ok=True)
+    settings.quarantine.write_text("a file where the quarantine folder should be\n")
+
+    run = arvo(settings, "ingest")
+    assert run.returncode == 1, run.stdout + run.stderr
+    loaded = "loaded               crm/accounts/accounts.csv  in=2 loaded=2 rejected=0"
+    error = "error: invoices.csv was rejected (error [type_parses] column 'amount'"
+    assert loaded in run.stdout and error in run.stdout, run.stdout
+    assert f"cannot be kept in the quarantine folder {settings.quarantine}" in run.stdout
+    assert run.stdout.index(loaded) < run.stdout.index(error)
+
+
 def test_status_quarantine_and_ingest_say_what_to_do_while_a_run_writes_the_warehouse(settings):
     """DuckDB lets no other process open a file a writer holds, not even to read: a user asking for the
     status, or ingesting, during a run gets a sentence naming the holder, not a traceback."""
