@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,21 +84,6 @@ def entity_status(con: duckdb.DuckDBPyConnection, count_raw: bool = True) -> lis
                 raw_rows = 0
         out.append(EntityStatus(name, loaded, warned, quarantined, skipped, int(rows), raw_rows, last))
     return out
-
-
-def last_loaded_at(con: duckdb.DuckDBPyConnection, entity: str) -> datetime | None:
-    """When a file of `entity` last landed in raw (loaded, with or without warnings), in UTC.
-
-    A run that finds nothing new still materialises the raw asset; this, not the run's time, is what
-    says whether the data is fresh. None before the first load.
-    """
-    if not has_table(con, "audit", "load_ledger"):
-        return None
-    (last,) = con.execute(
-        f"select max(finished_at) from {LEDGER_TABLE} where entity = ? and status in (?, ?)",
-        [entity, LOADED, LOADED_WITH_WARNINGS],
-    ).fetchone()
-    return last.replace(tzinfo=UTC) if last is not None else None
 
 
 def last_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

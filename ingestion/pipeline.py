@@ -15,8 +15,9 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -415,6 +416,38 @@ def _load_in_order(
     return results
 
 
+@contextmanager
+def _ingest_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(settings)
+    try:
+        # Every file commits to the write-ahead log; checkpointing once when the connection closes,
+        # not after every large file, saves ~15% of a medium ingest (benchmarks/ingest.py).
+        con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        ensure_schemas(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    entities: list[str] | None,
+    on_progress: ProgressCallback | None,
+    settle_seconds: float | None,
+) -> list[LoadResult]:
+    names = ordered_entities(entities)
+    wait = settle_seconds_from_env() if settle_seconds is None else settle_seconds
+    for path in unsupported(settings.landing, names):
+        log.warning(
+            "ignored %s: only %s files are loaded; convert it or remove it",
+            _relative(settings, path),
+            ", ".join(FILE_SUFFIXES),
+        )
+    files = discover(settings.landing, names, settle_seconds=wait)
+    return _load_in_order(con, settings, files, on_progress)
+
+
 def ingest_pending(
     settings: Settings,
     entities: list[str] | None = None,
@@ -425,23 +458,26 @@ def ingest_pending(
 
     Returns one LoadResult per file handled in this run (files already handled earlier are skipped
     silently). `settle_seconds` (default env ARVO_INGEST_SETTLE_SECONDS or 1.0) is how long a file's
-    size must stay unchanged before it is picked up.
+    size and modification time must stay unchanged before it is picked up.
     """
-    names = ordered_entities(entities)
-    wait = settle_seconds_from_env() if settle_seconds is None else settle_seconds
-    con = connect(settings)
-    try:
-        # Every file commits to the write-ahead log; checkpointing once when the connection closes,
-        # not after every large file, saves ~15% of a medium ingest (benchmarks/ingest.py).
-        con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-        ensure_schemas(con)
-        for path in unsupported(settings.landing, names):
-            log.warning(
-                "ignored %s: only %s files are loaded; convert it or remove it",
-                _relative(settings, path),
-                ", ".join(FILE_SUFFIXES),
-            )
-        files = discover(settings.landing, names, settle_seconds=wait)
-        return _load_in_order(con, settings, files, on_progress)
-    finally:
-        con.close()
+    with _ingest_connection(settings) as con:
+        return _ingest(con, settings, entities, on_progress, settle_seconds)
+
+
+def ingest_entity(
+    settings: Settings, entity: str, on_progress: ProgressCallback | None = None
+) -> tuple[list[LoadResult], datetime | None]:
+    """`ingest_pending` of one entity, and when a file of it last loaded (with or without warnings), in
+    UTC, from the ledger; None before the first.
+
+    A scheduled run that finds nothing new still runs the entity's raw asset: this time, not the run's,
+    says whether the data is fresh. Read on the load's own connection: opening the warehouse again
+    costs ~70 ms.
+    """
+    with _ingest_connection(settings) as con:
+        results = _ingest(con, settings, [entity], on_progress, None)
+        (last,) = con.execute(
+            f"select max(finished_at) from {LEDGER_TABLE} where entity = ? and status in (?, ?)",
+            [entity, LOADED, LOADED_WITH_WARNINGS],
+        ).fetchone()
+    return results, last.replace(tzinfo=UTC) if last is not None else None

@@ -6,10 +6,8 @@ from datetime import datetime
 
 import dagster as dg
 
-from ingestion.audit import last_loaded_at
 from ingestion.contract import ENTITIES, Entity
-from ingestion.pipeline import Progress, ingest_pending
-from ingestion.warehouse import connect
+from ingestion.pipeline import Progress, ingest_entity
 from orchestration.assets.locks import WAREHOUSE_POOL, with_warehouse_lock_retry
 from orchestration.resources import ArvoResource
 
@@ -74,13 +72,9 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
     )
     def raw_asset(context: dg.AssetExecutionContext, arvo: ArvoResource) -> dg.MaterializeResult:
         settings = arvo.settings()
-
-        def load() -> tuple[list, datetime | None]:
-            results = ingest_pending(settings, entities=[entity.name], on_progress=_run_log(context))
-            with connect(settings) as con:
-                return results, last_loaded_at(con, entity.name)
-
-        results, last_loaded = with_warehouse_lock_retry(context, load)
+        results, last_loaded = with_warehouse_lock_retry(
+            context, lambda: ingest_entity(settings, entity.name, on_progress=_run_log(context))
+        )
         return load_result_to_materialization(results, last_loaded)
 
     return raw_asset

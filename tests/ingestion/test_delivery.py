@@ -164,3 +164,26 @@ def test_unsupported_files_are_pointed_out_not_loaded(settings, caplog):
     with caplog.at_level("WARNING", logger="ingestion.pipeline"):
         assert ingest(settings) == []
     assert "ignored revenue/invoices/invoices.xlsx" in caplog.text
+
+
+def test_ingest_entity_says_when_a_file_last_loaded_not_when_it_last_ran(settings, monkeypatch):
+    """What the raw asset gives Dagster's freshness check: the ledger's last load of the entity. A run
+    with nothing new, and a file quarantined, leave it where it was; no load yet gives None."""
+    from datetime import UTC, datetime
+
+    from ingestion.pipeline import ingest_entity
+
+    monkeypatch.setenv("ARVO_INGEST_SETTLE_SECONDS", "0")
+    assert ingest_entity(settings, "fx_rates") == ([], None)
+    drop(settings, "fx_rates", "rates.csv", csv_text(VALID_ROWS["fx_rates"]))
+    results, loaded_at = ingest_entity(settings, "fx_rates")
+    assert [r.status for r in results] == [LOADED]
+    assert loaded_at == results[0].finished_at.replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - loaded_at).total_seconds()) < 60
+
+    assert ingest_entity(settings, "fx_rates") == ([], loaded_at)
+    drop(settings, "fx_rates", "bad.csv", csv_text([{**VALID_ROWS["fx_rates"][0], "rate": "x"}]))
+    results, after_bad = ingest_entity(settings, "fx_rates")
+    assert [r.status for r in results] == [QUARANTINED]
+    assert after_bad == loaded_at
+    assert ingest_entity(settings, "accounts") == ([], None)
