@@ -33,7 +33,8 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from arvo.config import DBT_PROJECT_DIR, Settings
-from arvo.generate import TRUE_DRIVERS, generate
+from arvo.generate import LADDER_ORDER, TRUE_DRIVERS, generate
+from ingestion.contract import VALUE_TYPES
 from ingestion.pipeline import ingest_pending
 
 pytestmark = pytest.mark.e2e
@@ -273,6 +274,34 @@ def test_strongest_generated_drivers_come_out_on_top(built: Built):
         "select segment, outcome, sum(importance_pct) as total from marts.mart_value_drivers group by all",
     )
     assert len(totals) == 6 and (totals["total"] - 100).abs().max() < 1e-6
+
+
+def test_nps_drivers_match_their_inputs_recomputed_in_sql(built: Built):
+    """The NPS drivers against fct_survey_responses, not against the Python model's own arithmetic: the
+    respondents are the complete responses (NPS and all ten drivers), each driver's correlation is
+    corr(driver, nps) over them, and R^2 lies between the largest squared correlation and 1."""
+    drivers = [*(f"value_{v}" for v in VALUE_TYPES), *LADDER_ORDER]
+    complete = " and ".join(f"{d} is not null" for d in ["nps_score", *drivers])
+    expected = pd.concat(
+        _df(
+            built.con,
+            f"select segment, '{d}' as driver, count(*) as respondents, corr({d}, nps_score) as correlation "
+            f"from marts.fct_survey_responses where segment in ('B2B', 'B2C') and {complete} group by segment",
+        )
+        for d in drivers
+    )
+    mart = _df(
+        built.con,
+        "select segment, driver, respondents, correlation, r_squared from marts.mart_value_drivers "
+        "where outcome = 'nps'",
+    )
+    joined = mart.merge(expected, on=["segment", "driver"], suffixes=("", "_expected"), validate="one_to_one")
+    assert len(joined) == len(mart) == 2 * len(drivers)
+    assert (joined["respondents"] == joined["respondents_expected"]).all()
+    assert (joined["correlation"] - joined["correlation_expected"]).abs().max() < 1e-6
+    per_segment = joined.assign(squared=joined["correlation"] ** 2).groupby("segment")
+    assert (per_segment["r_squared"].first() >= per_segment["squared"].max() - 1e-9).all()
+    assert (per_segment["r_squared"].first() <= 1).all()
 
 
 def test_customer_value_is_the_latest_response_with_its_outcome(built: Built):
