@@ -633,6 +633,28 @@ def test_a_snapshot_with_empty_marts_still_gives_a_page_that_says_so(snapshot_db
     assert 'data-quality="unavailable"' in html
 
 
+def test_drivers_without_enough_respondents_get_no_chart_and_the_reading_says_so(snapshot_db, tmp_path):
+    """The mart leaves importance and correlation empty where too few customers answered (a small segment,
+    the first months): the report is still written, and names what it cannot show."""
+    folder = tmp_path / "few"
+    folder.mkdir()
+    shutil.copy(snapshot_db, folder / "arvo.duckdb")
+    with duckdb.connect(str(folder / "arvo.duckdb")) as con:
+        con.execute(
+            "update marts.mart_value_drivers set importance_pct = null, correlation = null, r_squared = null "
+            "where segment = 'B2C' and outcome = 'retention_12m'"
+        )
+        con.execute(
+            "update marts.mart_value_drivers set correlation = null "
+            "where segment = 'B2B' and outcome = 'nps' and driver = 'value_social'"
+        )
+    html = build_report(Settings.under(tmp_path / "nothing"), snapshot=folder)
+    readings = dict(re.findall(r'data-reading="([^"]+)">([^<]*)<', html))
+    assert readings["drivers"].endswith("Too few complete responses yet for the drivers of 12-month retention in B2C.")
+    assert "chart-drivers-b2c-retention-12m" not in html and "chart-drivers-b2b-retention-12m" in html
+    assert "Social value: " in html and "correlation n/a" in html
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The command
 

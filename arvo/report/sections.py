@@ -380,11 +380,16 @@ def clv_reading(rows: list[dict[str, Any]]) -> str:
 
 
 def drivers_section(rows: list[dict[str, Any]]) -> Section:
+    """One ranking per segment x outcome. The mart leaves importance empty where too few customers
+    answered (int_value_drivers: fewer than its minimum of complete responses); those get no chart and
+    the reading names them."""
     charts = []
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        grouped[(r["segment"], r["outcome"])].append(r)
-    x_max = max((r["importance_pct"] for r in rows), default=1.0)
+        if r["importance_pct"] is not None:
+            grouped[(r["segment"], r["outcome"])].append(r)
+    too_few = [(seg, outcome) for outcome in d.OUTCOMES for seg in d.SEGMENTS if (seg, outcome) not in grouped]
+    x_max = max((r["importance_pct"] for ranked in grouped.values() for r in ranked), default=1.0)
     legend = [svg.LegendItem("Value type", svg.BLUE), svg.LegendItem("Ladder step", svg.ORANGE)]
     for row, outcome in enumerate(d.OUTCOMES):
         for seg in d.SEGMENTS:
@@ -398,7 +403,8 @@ def drivers_section(rows: list[dict[str, Any]]) -> Section:
                     r["importance_pct"],
                     svg.BLUE if r["driver"] in d.VALUE_TYPES else svg.ORANGE,
                     f"{fmt.driver_label(r['driver'])}: {r['importance_pct']:.1f}% of explained variance, "
-                    f"correlation {r['correlation']:.2f} (n = {r['respondents']:,})",
+                    f"correlation {'n/a' if r['correlation'] is None else format(r['correlation'], '.2f')} "
+                    f"(n = {r['respondents']:,})",
                 )
                 for r in ranked
             ]
@@ -421,10 +427,14 @@ def drivers_section(rows: list[dict[str, Any]]) -> Section:
                     f"(n = {ranked[0]['respondents']:,})",
                 )
             )
+    reading = drivers_reading(grouped)
+    if grouped and too_few:
+        named = ", ".join(f"{fmt.OUTCOME_LABELS[outcome]} in {seg}" for seg, outcome in too_few)
+        reading += f" Too few complete responses yet for the drivers of {named}."
     return Section(
         "drivers",
         "What drives the outcomes: relative importance of each value type and ladder step, per segment",
-        drivers_reading(grouped),
+        reading,
         charts,
         "mart_value_drivers",
     )
