@@ -7,7 +7,7 @@ import logging
 
 import yaml
 
-from arvo.config import Settings
+from arvo.config import DBT_PROJECT_DIR, Settings
 
 HELP = """\
 Runs the whole pipeline once, in this process (the same Dagster job the schedule and sensor start):
@@ -29,12 +29,31 @@ Only one run per warehouse at a time: a second `arvo run` waits for the first.
 log = logging.getLogger("arvo.run")
 
 
+def project_vars() -> dict[str, object]:
+    """The dbt vars the project declares, with their defaults (`vars:` of dbt_project.yml)."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+
+
 def parse_var(text: str) -> tuple[str, object]:
-    """`name=value`; the value is read as YAML so numbers and lists keep their type."""
+    """`name=value`; the value is read as YAML so numbers, dates and lists keep their type.
+
+    A name the project does not declare is refused: dbt would ignore it, and the run would quietly
+    build with the default the user meant to change.
+    """
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
+    name = name.strip()
+    if not sep or not name:
         raise argparse.ArgumentTypeError(f"--var takes name=value, got {text!r}")
-    return name.strip(), yaml.safe_load(value)
+    known = project_vars()
+    if name not in known:
+        raise argparse.ArgumentTypeError(
+            f"unknown dbt var {name!r}; the project's vars are {', '.join(known)} (dbt_project/dbt_project.yml)"
+        )
+    try:
+        return name, yaml.safe_load(value)
+    except (yaml.YAMLError, ValueError) as error:
+        reason = str(error).splitlines()[0]
+        raise argparse.ArgumentTypeError(f"{name}: {value!r} cannot be read as YAML ({reason})") from error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
