@@ -11,6 +11,8 @@ import importlib
 import logging
 import sys
 
+from arvo.config import ConfigError
+
 COMMAND_MODULES = ("generate", "ingest", "run", "status", "quarantine", "report")
 
 DESCRIPTION = """\
@@ -48,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Dagster prints its own console log; keep its records from being printed a second time by the root.
     logging.getLogger("dagster").propagate = False
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as error:
+        print(f"arvo: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

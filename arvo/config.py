@@ -22,6 +22,43 @@ DEFAULTS = {
 }
 
 
+class ConfigError(ValueError):
+    """An `ARVO_*` variable holds a value Arvo cannot use; the message names it and says what it takes."""
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _memory_limit(name: str, text: str) -> str:
+    """Checked by DuckDB itself (units, percentages: whatever the engine accepts), on a throwaway
+    in-memory database, so a typo stops here and not in the middle of a run."""
+    import duckdb
+
+    try:
+        duckdb.connect(config={"memory_limit": text}).close()
+    except duckdb.Error as error:
+        reason = str(error).splitlines()[0]
+        raise ConfigError(f"{name} must be a size such as 4GB or 500MB, got {text!r}: {reason}") from error
+    return text
+
+
+def non_negative_seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ConfigError(f"{name} must be a number of seconds (0 or more), got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where Arvo reads and writes, and how hard DuckDB may work."""
@@ -37,21 +74,25 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from `ARVO_*` variables; relative paths resolve against the current directory."""
+        """Build settings from `ARVO_*` variables; relative paths resolve against the current directory.
+
+        Raises ConfigError for a value DuckDB would refuse later (threads, memory limit).
+        """
         env = os.environ if environ is None else environ
 
         def path(name: str) -> Path:
             return Path(env.get(name) or DEFAULTS[name]).expanduser().resolve()
 
         threads = env.get("ARVO_DUCKDB_THREADS")
+        memory = env.get("ARVO_DUCKDB_MEMORY_LIMIT")
         temp_dir = env.get("ARVO_DUCKDB_TEMP_DIRECTORY")
         return cls(
             landing=path("ARVO_LANDING"),
             warehouse=path("ARVO_WAREHOUSE"),
             serving=path("ARVO_SERVING"),
             quarantine=path("ARVO_QUARANTINE"),
-            duckdb_memory_limit=env.get("ARVO_DUCKDB_MEMORY_LIMIT") or None,
-            duckdb_threads=int(threads) if threads else None,
+            duckdb_memory_limit=_memory_limit("ARVO_DUCKDB_MEMORY_LIMIT", memory) if memory else None,
+            duckdb_threads=_positive_int("ARVO_DUCKDB_THREADS", threads) if threads else None,
             duckdb_temp_directory=Path(temp_dir).resolve() if temp_dir else None,
         )
 

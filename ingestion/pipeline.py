@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from arvo.config import Settings
+from arvo.config import Settings, non_negative_seconds
 from ingestion import guard
 from ingestion.casting import ROW_NUMBER, TYPED, extra_columns
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
@@ -105,7 +105,7 @@ def new_load_id() -> str:
 
 
 def settle_seconds_from_env() -> float:
-    return float(os.environ.get(SETTLE_SECONDS_ENV, "1.0"))
+    return non_negative_seconds(SETTLE_SECONDS_ENV, os.environ.get(SETTLE_SECONDS_ENV) or "1.0")
 
 
 def ordered_entities(entities: list[str] | None) -> list[str]:
