@@ -93,9 +93,11 @@ def run_pipeline(
     """
     import dagster as dg
 
+    from ingestion.pipeline import check_landing
     from orchestration.project import prepare_manifest
 
     export_settings(settings)
+    check_landing(settings)
     started = time.perf_counter()
     started_at = datetime.now(UTC)
     with exclusive_run(settings):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,20 @@ def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
                 hidden_or_pending = lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES)
                 if path.is_file() and not hidden_or_pending and not lower.endswith(FILE_SUFFIXES):
                     out.append(path)
+    return out
+
+
+def misplaced(landing: Path) -> list[Path]:
+    """Data files under the landing folder but outside every entity folder (`landing/accounts/x.csv`,
+    `landing/x.csv`): they would never load, so they are pointed out."""
+    folders = {landing / entity.folder for entity in ENTITIES.values()}
+    out = []
+    for root, dirs, names in os.walk(landing):
+        if Path(root) in folders:  # what discover reads; its subfolders (an archive, say) are the user's
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [Path(root) / name for name in sorted(names) if _is_candidate(Path(root) / name)]
     return out
 
 

@@ -28,7 +28,7 @@ from arvo.config import Settings, non_negative_seconds
 from ingestion import guard
 from ingestion.casting import ROW_NUMBER, TYPED, extra_columns
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
-from ingestion.files import LandedFile, discover, fingerprint, unsupported
+from ingestion.files import LandedFile, discover, fingerprint, misplaced, unsupported
 from ingestion.readers import Rejected, stage
 from ingestion.results import (
     ERROR,
@@ -416,6 +416,26 @@ def _load_in_order(
     return results
 
 
+def check_landing(settings: Settings) -> bool:
+    """Warn when the landing folder is missing, or holds data files outside every entity folder; both
+    look like a quiet "nothing new" otherwise. Once per whole ingest or `arvo run` (not per entity).
+    False when there is no landing folder."""
+    if not settings.landing.is_dir():
+        log.warning(
+            "the landing folder %s does not exist, so there is nothing to load: point ARVO_LANDING at the "
+            "folder the sources deliver to (files go in <source>/<entity>/, e.g. crm/accounts/)",
+            settings.landing,
+        )
+        return False
+    for path in misplaced(settings.landing):
+        log.warning(
+            "ignored %s: not in an entity folder; files load from <source>/<entity>/ (%s)",
+            _relative(settings, path),
+            ", ".join(entity.folder for entity in ENTITIES.values()),
+        )
+    return True
+
+
 @contextmanager
 def _ingest_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(settings)
@@ -438,6 +458,8 @@ def _ingest(
 ) -> list[LoadResult]:
     names = ordered_entities(entities)
     wait = settle_seconds_from_env() if settle_seconds is None else settle_seconds
+    if entities is None:
+        check_landing(settings)
     for path in unsupported(settings.landing, names):
         log.warning(
             "ignored %s: only %s files are loaded; convert it or remove it",

@@ -187,3 +187,22 @@ def test_ingest_entity_says_when_a_file_last_loaded_not_when_it_last_ran(setting
     assert [r.status for r in results] == [QUARANTINED]
     assert after_bad == loaded_at
     assert ingest_entity(settings, "accounts") == ([], None)
+
+
+def test_a_missing_landing_folder_and_misplaced_files_are_pointed_out(settings, caplog):
+    """Both would otherwise read as a quiet "nothing new to ingest"."""
+    with caplog.at_level("WARNING", logger="ingestion.pipeline"):
+        assert ingest(settings) == []
+    assert f"the landing folder {settings.landing} does not exist" in caplog.text
+    assert "point ARVO_LANDING at the folder the sources deliver to" in caplog.text
+
+    caplog.clear()
+    for misplaced in ("accounts/accounts.csv", "invoices.csv", "crm/accounts/archive/old.csv"):
+        (settings.landing / misplaced).parent.mkdir(parents=True, exist_ok=True)
+        (settings.landing / misplaced).write_text(csv_text(VALID_ROWS["accounts"]))
+    with caplog.at_level("WARNING", logger="ingestion.pipeline"):
+        assert ingest(settings) == []
+    ignored = [r.getMessage() for r in caplog.records if "not in an entity folder" in r.getMessage()]
+    assert [m.split(":")[0] for m in ignored] == ["ignored invoices.csv", "ignored accounts/accounts.csv"]
+    assert "crm/accounts" in ignored[0]  # says where files belong
+    assert "does not exist" not in caplog.text
