@@ -430,3 +430,11 @@ def test_progress_is_reported_once_per_entity_in_order(tmp_path: Path) -> None:
     summary = generate("tiny", 2, tmp_path, on_progress=lambda entity, rows, files, seconds: seen.append(entity))
     assert tuple(seen) == ENTITY_ORDER
     assert set(summary.rows) == set(ENTITIES) and all(summary.rows[e] > 0 for e in ENTITIES)
+
+
+def test_a_negative_seed_is_a_usage_error_before_anything_is_written(tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["generate", "--scale", "tiny", "--seed", "-1", "--out", str(tmp_path / "out")])
+    assert stopped.value.code == 2
+    assert "the seed must be a whole number, 0 or more, got '-1'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

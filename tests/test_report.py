@@ -673,6 +673,27 @@ def test_arvo_report_writes_the_file_and_prints_its_path(built, tmp_path):
     assert done.returncode == 0 and (built.serving / "report.html").exists()
 
 
+def test_arvo_report_out_a_folder_writes_report_html_in_it_and_an_unwritable_place_says_so(built, tmp_path):
+    env = {**os.environ, "ARVO_SERVING": str(built.serving), "ARVO_WAREHOUSE": str(built.warehouse)}
+
+    def report(out: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "arvo.cli", "report", "--out", str(out)]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    done = report(folder)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(folder / "report.html")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    refused = report(blocker / "value.html")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stdout.startswith("arvo report: cannot write the report: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "reports"]
+    assert [p.name for p in folder.iterdir()] == ["report.html"]  # no temporary file left behind
+
+
 def test_arvo_report_without_a_snapshot_says_what_to_do(tmp_path):
     env = {**os.environ, "ARVO_SERVING": str(tmp_path / "serving"), "ARVO_WAREHOUSE": str(tmp_path / "w.duckdb")}
     done = subprocess.run([sys.executable, "-m", "arvo.cli", "report"], env=env, capture_output=True, text=True)

@@ -28,6 +28,17 @@ arvo.generate.TRUE_DRIVERS.
 """
 
 
+def _seed(text: str) -> int:
+    """numpy's generators take seeds of 0 or more; refuse others before anything is written."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number, 0 or more, got {text!r}")
+    return seed
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "generate",
@@ -42,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="small",
         help="how much data (default: small)",
     )
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    parser.add_argument("--seed", type=_seed, default=42, help="random seed, 0 or more (default: 42)")
     parser.add_argument(
         "--out",
         type=Path,

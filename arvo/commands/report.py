@@ -25,7 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="FILE", help="where to write (default $ARVO_SERVING/report.html)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where to write (default $ARVO_SERVING/report.html; a folder gets report.html inside)",
     )
     parser.set_defaults(handler=run)
 
@@ -38,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         path = write_report(settings, args.out)
     except NoSnapshot as error:
         print(f"arvo report: {error}")
+        return 1
+    except OSError as error:
+        print(f"arvo report: cannot write the report: {error}. Give --out a file in a writable folder.")
         return 1
     print(path)
     return 0

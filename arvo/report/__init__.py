@@ -73,11 +73,17 @@ def build_report(settings: Settings, snapshot: Path | None = None) -> str:
 
 
 def write_report(settings: Settings, out: Path | None = None, snapshot: Path | None = None) -> Path:
-    """Write the report (default `$ARVO_SERVING/report.html`) atomically and return its path."""
+    """Write the report (default `$ARVO_SERVING/report.html`; `report.html` inside `out` when that is a
+    folder) atomically and return its path. An OSError leaves no temporary file behind."""
     target = Path(out) if out else default_output(settings)
+    if target.is_dir():
+        target = target / REPORT_FILE
     page = build_report(settings, snapshot)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target.resolve()
