@@ -120,13 +120,26 @@ class UnknownLoad(LookupError):
 
 
 def quarantine_report(settings: Settings, load_id: str) -> dict[str, Any]:
-    """The report.json of a quarantined load; a unique prefix of the load id is enough."""
+    """The report.json of a quarantined load; a unique prefix of the load id is enough.
+
+    Only folders with a report count: a folder without one is a quarantine that did not finish (the
+    file stayed in landing and no ledger row was written), not a load.
+    """
     root = settings.quarantine
-    matches = sorted(p for p in root.glob("*") if p.is_dir() and p.name.startswith(load_id)) if root.is_dir() else []
+    if not load_id.strip():
+        raise UnknownLoad("give a load id (or a unique prefix of one): `arvo quarantine list` shows them")
+    matches = (
+        sorted(p for p in root.glob("*") if p.name.startswith(load_id) and (p / "report.json").is_file())
+        if root.is_dir()
+        else []
+    )
     if len(matches) != 1:
         known = ", ".join(p.name for p in matches[:5])
         raise UnknownLoad(
             f"no quarantined load {load_id!r} in {root}" if not matches else f"{load_id!r} is ambiguous: {known}"
         )
     report_path: Path = matches[0] / "report.json"
-    return json.loads(report_path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(report_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise UnknownLoad(f"{report_path} cannot be read ({error}); the quarantined file is beside it") from error

@@ -185,7 +185,10 @@ def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> N
         result.quarantine_path = str(folder)
         report = result.to_dict()
         report["what_to_fix"] = [f.fix or f.message for f in result.errors]
-        (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        # Written aside and renamed: a folder has a whole report.json or none (what `quarantine show` reads).
+        partial = folder / ".report.json.tmp"
+        partial.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
+        partial.replace(folder / "report.json")
     except OSError as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise QuarantineError(

@@ -65,6 +65,17 @@ def test_ingest_status_and_quarantine_tell_what_happened_and_what_to_fix(setting
     assert arvo(settings, "quarantine", "show", "nope").returncode == 2
     assert arvo(settings, "ingest").returncode == 0  # nothing new: the bad file is not retried
 
+    # a quarantine that never finished (a folder without its report) is no load: the prefix stays unique
+    (settings.quarantine / f"{load_id[:17]}-unfinished").mkdir()
+    assert arvo(settings, "quarantine", "show", load_id[:17]).returncode == 0
+    assert sorted(p.name for p in (settings.quarantine / load_id).iterdir()) == ["invoices.csv", "report.json"]
+    (settings.quarantine / load_id / "report.json").write_text('{"file_path": "revenue/invo')
+    cut = arvo(settings, "quarantine", "show", load_id)
+    assert cut.returncode == 2 and "Traceback" not in cut.stderr, cut.stderr
+    assert f"{settings.quarantine / load_id / 'report.json'} cannot be read" in cut.stdout
+    empty = arvo(settings, "quarantine", "show", "")
+    assert empty.returncode == 2 and "give a load id" in empty.stdout
+
 
 def test_ingest_stopped_by_an_unusable_quarantine_folder_still_lists_what_it_loaded(settings):
     """The run stops at the file it cannot keep; the files loaded before it are committed, and the user
