@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import duckdb
 
-from arvo.config import Settings
+from arvo.config import ConfigError, Settings
 from ingestion.contract import DUCKDB_TYPES, ENTITIES, FILE_LINEAGE, LINEAGE_COLUMNS, Entity
 
 LEDGER_TABLE = "audit.load_ledger"
@@ -75,11 +75,26 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+class WarehouseUnusable(ConfigError):
+    """ARVO_WAREHOUSE names something DuckDB cannot open as the warehouse: a folder, a file of another
+    kind, a place that cannot be created. Not a lock: another process holding it is an IOException the
+    callers wait on (is_lock_error)."""
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse with the configured limits; timestamps are handled in UTC."""
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     config = {key: str(value) for key, value in settings.duckdb_config().items()}
-    return _session(duckdb.connect(str(settings.warehouse), read_only=read_only, config=config))
+    try:
+        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return _session(duckdb.connect(str(settings.warehouse), read_only=read_only, config=config))
+    except (OSError, duckdb.IOException) as error:
+        if is_lock_error(error):
+            raise
+        reason = str(error).splitlines()[0]
+        raise WarehouseUnusable(
+            f"the warehouse {settings.warehouse} could not be opened: {reason}. Point ARVO_WAREHOUSE at a DuckDB "
+            "file (default ./warehouse/arvo.duckdb) in a folder Arvo can write"
+        ) from error
 
 
 def another_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -592,7 +592,7 @@ def test_a_warehouse_that_cannot_be_read_is_named_so_not_as_busy(tmp_path):
     duckdb.connect(str(snapshot_db)).close()
     summary = quality_summary(settings, snapshot_db)
     assert summary["available"] is False
-    assert summary["message"].startswith(f"the warehouse {settings.warehouse} could not be read: ")
+    assert summary["message"].startswith(f"the warehouse {settings.warehouse} could not be opened: ")
     assert "in use" not in summary["message"]
 
 

@@ -39,3 +39,16 @@ def test_every_command_stops_with_a_usage_error_not_a_traceback(tmp_path, monkey
     monkeypatch.setenv("ARVO_DUCKDB_THREADS", "many")
     assert main(["status"]) == 2
     assert "ARVO_DUCKDB_THREADS must be a whole number" in capsys.readouterr().err
+
+
+def test_a_warehouse_path_duckdb_cannot_open_is_named_with_what_to_do(tmp_path, monkeypatch, capsys):
+    for name, path in Settings.under(tmp_path).path_env().items():
+        monkeypatch.setenv(name, path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a database\n")
+    for warehouse, command in ((tmp_path, "status"), (blocker, "status"), (blocker / "arvo.duckdb", "ingest")):
+        monkeypatch.setenv("ARVO_WAREHOUSE", str(warehouse))
+        assert main([command]) == 2, (warehouse, command)
+        err = capsys.readouterr().err
+        assert f"arvo: error: the warehouse {warehouse} could not be opened: " in err
+        assert "Point ARVO_WAREHOUSE at a DuckDB file" in err and "Traceback" not in err

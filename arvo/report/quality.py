@@ -19,7 +19,7 @@ import duckdb
 from arvo.config import Settings
 from arvo.serving import open_published_ledger
 from ingestion.audit import WarehouseBusy, entity_status, last_run, open_read_only, quarantined
-from ingestion.warehouse import LEDGER_TABLE, in_use_by
+from ingestion.warehouse import LEDGER_TABLE, WarehouseUnusable, in_use_by
 
 MAX_QUARANTINED_SHOWN = 20
 
@@ -77,6 +77,8 @@ def quality_summary(settings: Settings, snapshot_db: Path) -> dict[str, Any]:
             f"{in_use_by(settings, busy.__cause__)}, so its load ledger is not readable now; "
             "write the report again when it is free"
         )
+    except WarehouseUnusable as error:
+        return unavailable(str(error))
     except duckdb.Error as error:
         first_line = str(error).splitlines()[0]
         return unavailable(f"the warehouse {settings.warehouse} could not be read: {first_line}")
