@@ -6,6 +6,7 @@ so that a test can point the whole pipeline at a temporary directory without tou
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -36,9 +37,11 @@ def _positive_int(name: str, text: str) -> int:
     return value
 
 
+@functools.cache
 def _memory_limit(name: str, text: str) -> str:
     """Checked by DuckDB itself (units, percentages: whatever the engine accepts), on a throwaway
-    in-memory database, so a typo stops here and not in the middle of a run."""
+    in-memory database, so a typo stops here and not in the middle of a run. Once per value and process:
+    the throwaway database costs ~20 ms."""
     import duckdb
 
     try:

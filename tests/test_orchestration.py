@@ -133,6 +133,20 @@ con.close()
 """
 
 
+def test_loads_and_publish_in_a_dagster_run_get_the_duckdb_limits(tmp_path, monkeypatch):
+    """ARVO_DUCKDB_* bound every connection of a run, the raw loads' and publish's too, not only dbt's."""
+    from orchestration.resources import ArvoResource
+
+    monkeypatch.setenv("ARVO_DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("ARVO_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("ARVO_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    locations = ("landing", "warehouse", "serving", "quarantine")
+    resource = ArvoResource(**{name: str(tmp_path / name) for name in locations})
+    settings = resource.settings()
+    assert settings.warehouse == tmp_path / "warehouse"
+    assert settings.duckdb_config() == {"memory_limit": "1GB", "threads": 1, "temp_directory": str(tmp_path / "spill")}
+
+
 def test_a_raw_load_waits_for_another_writer_and_then_loads(defs, arvo_settings, tmp_path):
     """A second process holding the warehouse makes the load retry with backoff, not fail."""
     from ingestion.warehouse import connect, ensure_schemas

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -20,7 +21,11 @@ class ArvoResource(dg.ConfigurableResource):
     quarantine: str
 
     def settings(self) -> Settings:
-        return Settings(
+        """The four locations from this resource; DuckDB's limits (`ARVO_DUCKDB_*`) from the environment
+        when a step runs, as dbt's own connections read them (arvo.duckdb_limits), so that loads and
+        publish work within the same memory, threads and temp directory as the models."""
+        return replace(
+            Settings.from_env(),
             landing=Path(self.landing).resolve(),
             warehouse=Path(self.warehouse).resolve(),
             serving=Path(self.serving).resolve(),
