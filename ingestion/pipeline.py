@@ -419,24 +419,22 @@ def _load_in_order(
     return results
 
 
-def check_landing(settings: Settings) -> bool:
+def check_landing(settings: Settings) -> None:
     """Warn when the landing folder is missing, or holds data files outside every entity folder; both
-    look like a quiet "nothing new" otherwise. Once per whole ingest or `arvo run` (not per entity).
-    False when there is no landing folder."""
+    look like a quiet "nothing new" otherwise. Once per whole ingest or `arvo run` (not per entity)."""
     if not settings.landing.is_dir():
         log.warning(
             "the landing folder %s does not exist, so there is nothing to load: point ARVO_LANDING at the "
             "folder the sources deliver to (files go in <source>/<entity>/, e.g. crm/accounts/)",
             settings.landing,
         )
-        return False
+        return
     for path in misplaced(settings.landing):
         log.warning(
             "ignored %s: not in an entity folder; files load from <source>/<entity>/ (%s)",
             _relative(settings, path),
             ", ".join(entity.folder for entity in ENTITIES.values()),
         )
-    return True
 
 
 @contextmanager
