@@ -98,7 +98,7 @@ def _describe(result) -> str:
     return f"{result.file_path} [{result.status}] {result.reason or ''}".strip()
 
 
-def load_result_to_materialization(results: list, last_loaded: datetime | None = None) -> dg.MaterializeResult:
+def load_result_to_materialization(results: list, last_loaded: datetime | None) -> dg.MaterializeResult:
     """Turn the loads of one entity into asset metadata and the blocking GX check result.
 
     `last_loaded` (when a file of the entity last landed in raw) becomes `dagster/last_updated_timestamp`,
