@@ -41,7 +41,10 @@ pytestmark = pytest.mark.e2e
 
 KEY = "value-e2e-key-5c1f"  # the pseudonym key of this test; it must never show up in SQL
 SEED = 42
-VALUE_MARTS = "+mart_nps +mart_customer_value +mart_value_drivers +metricflow_time_spine"
+# the money models the semantic layer's revenue metrics read come along for the MetricFlow tests
+VALUE_MARTS = (
+    "+mart_nps +mart_customer_value +mart_value_drivers +metricflow_time_spine +int_customer_outcomes_12m +fct_mrr"
+)
 MARTS = ("dim_customers", "fct_survey_responses", "mart_nps", "mart_customer_value", "mart_value_drivers")
 # rel-2025 asks the fulfilment step (generated on 1..5) on 0..100: answer a becomes (a - 1) * 25.
 RESCALED_QUESTION = ("rel-2025", "lad_5", "ladder_fulfilment")
@@ -372,12 +375,13 @@ def test_no_personal_data_or_key_text_past_staging(built: Built):
     assert compiled and not any(KEY in text for text in compiled)
 
 
-def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Path):
-    # this process (dbt, the test) holds the warehouse lock: mf reads a checkpointed copy
+def _mf_query(built: Built, tmp_path: Path, metrics: str, group_by: str) -> list[dict[str, str]]:
+    """`mf query` as a user runs it, on a checkpointed copy of the warehouse: this process (dbt, the
+    test) holds the warehouse's lock."""
     built.con.execute("checkpoint")
     copy = tmp_path / built.settings.warehouse.name  # the file name is the catalog name in the manifest
     shutil.copyfile(built.settings.warehouse, copy)
-    out = tmp_path / "nps.csv"
+    out = tmp_path / "query.csv"
     env = {
         **os.environ,
         **built.env,
@@ -387,16 +391,7 @@ def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Pat
     }
     mf = Path(sys.executable).parent / "mf"
     completed = subprocess.run(
-        [
-            str(mf),
-            "query",
-            "--metrics",
-            "nps,respondents,revenue_weighted_nps",
-            "--group-by",
-            "metric_time__month,customer__segment",
-            "--csv",
-            str(out),
-        ],
+        [str(mf), "query", "--metrics", metrics, "--group-by", group_by, "--csv", str(out)],
         cwd=built.project,
         env=env,
         capture_output=True,
@@ -405,7 +400,11 @@ def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Pat
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     with out.open() as handle:
-        rows = list(csv.DictReader(handle))
+        return list(csv.DictReader(handle))
+
+
+def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Path):
+    rows = _mf_query(built, tmp_path, "nps,respondents,revenue_weighted_nps", "metric_time__month,customer__segment")
     mart = _df(built.con, "select period_month, segment, nps, respondents from marts.mart_nps where segment <> 'all'")
     expected = {
         (pd.Timestamp(m).strftime("%Y-%m"), s): (float(n), int(r)) for m, s, n, r in mart.itertuples(index=False)
@@ -422,6 +421,26 @@ def test_metricflow_answers_nps_by_month_and_segment(built: Built, tmp_path: Pat
     for key, (nps, respondents) in expected.items():
         assert got[key][1] == respondents, key
         assert got[key][0] == pytest.approx(nps, abs=1e-6), key
+
+
+def test_metricflow_net_revenue_retention_follows_the_same_customers(built: Built, tmp_path: Path):
+    """NRR per reference year, recomputed from fct_mrr: of the customers with MRR in a reference month
+    whose 12 months have passed, their MRR 12 months later over their MRR then. A customer without MRR
+    in the reference month (a gap, or not yet subscribed) is not in the base, nor in the numerator."""
+    rows = _mf_query(built, tmp_path, "net_revenue_retention", "metric_time__year")
+    got = {r["metric_time__year"][:4]: float(r["net_revenue_retention"]) for r in rows if r["net_revenue_retention"]}
+    mrr = _df(built.con, "select customer_id, month, mrr_eur from marts.fct_mrr where mrr_eur > 0")
+    (as_of_month,) = built.con.execute("select max(month) from intermediate.int_revenue_months").fetchone()
+    mrr["month"] = pd.to_datetime(mrr["month"])
+    later = mrr.assign(month=mrr["month"] - pd.DateOffset(months=12)).rename(columns={"mrr_eur": "later_eur"})
+    base = mrr[mrr["month"] + pd.DateOffset(months=12) <= pd.Timestamp(as_of_month)]
+    joined = base.merge(later, on=["customer_id", "month"], how="left").fillna({"later_eur": 0})
+    joined["year"] = joined["month"].dt.strftime("%Y")
+    sums = joined.groupby("year")[["mrr_eur", "later_eur"]].sum()
+    expected = (sums["later_eur"].astype(float) / sums["mrr_eur"].astype(float)).to_dict()
+    assert len(expected) >= 2 and got.keys() == expected.keys()
+    for year, nrr in expected.items():
+        assert got[year] == pytest.approx(nrr, rel=1e-9), year
 
 
 def test_docs_generate_describes_every_mart_column(built: Built):
