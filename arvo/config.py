@@ -27,13 +27,14 @@ class ConfigError(ValueError):
     """An `ARVO_*` variable holds a value Arvo cannot use; the message names it and says what it takes."""
 
 
-def _positive_int(name: str, text: str) -> int:
+def whole_number(name: str, text: str, minimum: int) -> int:
+    """`text` as an int of at least `minimum`, or a ConfigError that names `name` and what it takes."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigError(f"{name} must be a whole number of at least 1, got {text!r}")
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {text!r}")
     return value
 
 
@@ -95,7 +96,7 @@ class Settings:
             serving=path("ARVO_SERVING"),
             quarantine=path("ARVO_QUARANTINE"),
             duckdb_memory_limit=_memory_limit("ARVO_DUCKDB_MEMORY_LIMIT", memory) if memory else None,
-            duckdb_threads=_positive_int("ARVO_DUCKDB_THREADS", threads) if threads else None,
+            duckdb_threads=whole_number("ARVO_DUCKDB_THREADS", threads, 1) if threads else None,
             duckdb_temp_directory=Path(temp_dir).resolve() if temp_dir else None,
         )
 

@@ -436,5 +436,5 @@ def test_a_negative_seed_is_a_usage_error_before_anything_is_written(tmp_path: P
     with pytest.raises(SystemExit) as stopped:
         cli.main(["generate", "--scale", "tiny", "--seed", "-1", "--out", str(tmp_path / "out")])
     assert stopped.value.code == 2
-    assert "the seed must be a whole number, 0 or more, got '-1'" in capsys.readouterr().err
+    assert "--seed must be a whole number of at least 0, got '-1'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

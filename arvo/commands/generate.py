@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from arvo.config import Settings
+from arvo.config import ConfigError, Settings, whole_number
 
 EPILOG = """\
 scales (rows with seed 42; time on 2 cores):
@@ -31,12 +31,9 @@ arvo.generate.TRUE_DRIVERS.
 def _seed(text: str) -> int:
     """numpy's generators take seeds of 0 or more; refuse others before anything is written."""
     try:
-        seed = int(text)
-    except ValueError:
-        seed = -1
-    if seed < 0:
-        raise argparse.ArgumentTypeError(f"the seed must be a whole number, 0 or more, got {text!r}")
-    return seed
+        return whole_number("--seed", text, 0)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
