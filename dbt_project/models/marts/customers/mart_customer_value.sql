@@ -1,4 +1,13 @@
-{#- One row per customer with at least one response, described at its latest response. -#}
+{#-
+    One row per customer with at least one response, described at its latest response.
+
+    retained_12m: did the customer have revenue 12 months after the response month (the rule of
+    int_customer_outcomes_12m)? That model has rows from the customer's first revenue month on, so a
+    response given before any revenue (a prospect, or a customer that never paid) finds none there:
+    once the 12 months have passed, the answer is the outcome row 12 months later (a subscription
+    customer with MRR then), an order customer's first paid invoice within the 12 months (its first
+    row then exists), and false without revenue by then.
+-#}
 with
 
 responses as (
@@ -44,6 +53,36 @@ latest as (
 
 ),
 
+as_of as (
+
+    select {{ arvo_as_of_month() }} as as_of_month
+
+),
+
+retention as (
+
+    select
+        latest.customer_id,
+        case
+            when at_response.customer_id is not null then at_response.retained_12m
+            when cast({{ dbt.dateadd('month', 12, 'latest.response_month') }} as date) > as_of.as_of_month
+                then null
+            when twelve_months_later.customer_id is null then false
+            when twelve_months_later.customer_type = 'subscription' then twelve_months_later.mrr_eur > 0
+            else true
+        end as retained_12m
+    from latest
+    cross join as_of
+    left join outcomes as at_response
+        on latest.customer_id = at_response.customer_id
+        and latest.response_month = at_response.reference_month
+    left join outcomes as twelve_months_later
+        on latest.customer_id = twelve_months_later.customer_id
+        and cast({{ dbt.dateadd('month', 12, 'latest.response_month') }} as date)
+            = twelve_months_later.reference_month
+
+),
+
 final as (
 
     select
@@ -61,14 +100,13 @@ final as (
         latest.nps_score,
         latest.nps_category,
         customers.current_mrr_eur,
-        outcomes.retained_12m,
+        retention.retained_12m,
         cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
     from latest
     left join customers
         on latest.customer_id = customers.customer_id
-    left join outcomes
-        on latest.customer_id = outcomes.customer_id
-        and latest.response_month = outcomes.reference_month
+    left join retention
+        on latest.customer_id = retention.customer_id
     left join lifetime_values
         on latest.customer_id = lifetime_values.customer_id
 
