@@ -5,7 +5,7 @@
     Outcomes (retention_rate_12m, net_revenue_retention_12m) are measured on each customer's latest
     survey response whose 12-month outcome is known at the as-of date, for customers with revenue at
     that time (active_at_reference): the band is the customer's answer then, the outcome what happened
-    in the 12 months after. Current figures (customers, avg_predicted_clv_eur, mrr_at_risk_eur) use the
+    in the 12 months after. NRR compares annual revenue (MRR x 12, or a year of paid orders). Current figures (customers, avg_predicted_clv_eur, mrr_at_risk_eur) use the
     customer's latest response (mart_customer_value). MRR at risk is the band's current MRR times the
     share of customers the band has historically lost within 12 months (1 - retention_rate_12m).
 -#}
@@ -44,14 +44,15 @@ measured_responses as (
         responses.ladder_position,
         {{ arvo_value_index_band('responses.value_index') }} as value_index_band,
         outcomes.retained_12m,
-        -- revenue at the response and 12 months later: MRR for subscriptions, paid revenue of the
-        -- 12 months before / after for order customers
+        -- annual revenue at the response and 12 months later, so that a band's NRR can pool both
+        -- kinds of customer: MRR x 12 for subscriptions, paid revenue of the 12 months before / after
+        -- for order customers (a month's MRR against a year's orders would let the orders outweigh)
         case
-            when outcomes.customer_type = 'subscription' then outcomes.mrr_eur
+            when outcomes.customer_type = 'subscription' then outcomes.mrr_eur * 12
             else outcomes.paid_revenue_prev_12m_eur
         end as revenue_start_eur,
         case
-            when outcomes.customer_type = 'subscription' then outcomes.mrr_12m_later_eur
+            when outcomes.customer_type = 'subscription' then outcomes.mrr_12m_later_eur * 12
             else outcomes.paid_revenue_next_12m_eur
         end as revenue_end_eur,
         row_number() over (
