@@ -217,8 +217,11 @@ def test_customer_value_at_the_latest_response(con):
     assert rows["A1"] == ("R3", date(2024, 2, 1), "parity", pytest.approx(100.0), True)
     # A2: no revenue 12 months after January 2024
     assert rows["A2"][0] == "R2" and rows["A2"][4] is False
-    # C1 had no revenue yet in February 2024: no outcome
-    assert rows["C1"][0] == "R4" and rows["C1"][4] is None
+    # C1 had no revenue yet in February 2024 (no outcome row then); its first paid order came in March
+    # 2024, within the 12 months: retained
+    assert rows["C1"][0] == "R4" and rows["C1"][4] is True
+    # C2 never paid (a void invoice only), answered in February 2024, 12 months have passed: not retained
+    assert rows["C2"][0] == "R5" and rows["C2"][4] is False
 
 
 def test_value_drivers_need_enough_respondents(con):
