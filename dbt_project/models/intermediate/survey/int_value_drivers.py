@@ -2,10 +2,10 @@
 
 Runs Johnson's relative weights (arvo.analytics.relative_weights) per segment x outcome. The NPS
 outcome is each response's 0..10 score. Retention and expansion are the customer's 12-month outcomes
-(int_customer_outcomes_12m) from the month of a response given while it had revenue, analysed once per
-customer with its answers averaged, so only responses old enough to have an outcome count. Every
-segment x outcome x driver gets a row; importance is null when fewer than MIN_RESPONDENTS complete
-units are available.
+(int_customer_outcomes_12m) from the month of its latest response given while it had revenue and old
+enough to have an outcome, analysed once per customer with those answers averaged. Every segment x
+outcome x driver gets a row; importance is null when fewer than MIN_RESPONDENTS complete units are
+available.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def _customer_outcomes(base: pd.DataFrame, outcomes_12m: pd.DataFrame, column: s
     Retention and expansion belong to the customer, not to a response: a customer answering four times
     must not count four times, and the mean of several answers measures its perception more precisely.
     Only responses given while the customer had revenue (active_at_reference) and whose 12 months have
-    passed count; the outcome is the one measured from the earliest of them.
+    passed count; the outcome is the one measured from the latest of them, so that every answer averaged
+    precedes the 12 months it is to explain. (From the earliest, the later answers fell inside its
+    window: a customer on its way out answers lower, and that would count as a driver of its leaving.)
     """
     known = outcomes_12m[outcomes_12m["active_at_reference"].fillna(False).astype(bool)]
     known = known[known[column].notna()][["customer_id", "reference_month", column]]
@@ -58,7 +60,7 @@ def _customer_outcomes(base: pd.DataFrame, outcomes_12m: pd.DataFrame, column: s
         return base.iloc[0:0].assign(y=pd.Series(dtype=float))
     joined = joined.sort_values(["customer_id", "response_month", "response_id"])
     per_customer = joined.groupby("customer_id", sort=True).agg(
-        {**{d: "mean" for d in DRIVERS}, "segment": "first", column: "first"}
+        {**{d: "mean" for d in DRIVERS}, "segment": "first", column: "last"}
     )
     return per_customer.reset_index().assign(y=per_customer[column].astype(float).to_numpy())
 
