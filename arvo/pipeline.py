@@ -188,6 +188,8 @@ def _failure_reason(error) -> str:
 
 
 def _outcome(result) -> RunOutcome:
+    import dagster as dg
+
     outcome = RunOutcome(run_id=result.run_id, success=result.success)
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
@@ -201,8 +203,9 @@ def _outcome(result) -> RunOutcome:
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 description = evaluation.description or ""
+                warning = " (warning)" if evaluation.severity == dg.AssetCheckSeverity.WARN else ""
                 outcome.failed_checks.append(
-                    f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {description}".strip()
+                    f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}{warning}: {description}".strip()
                 )
     return outcome
 

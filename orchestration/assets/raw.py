@@ -12,6 +12,7 @@ from orchestration.assets.locks import WAREHOUSE_POOL, with_warehouse_lock_retry
 from orchestration.resources import ArvoResource
 
 GX_CHECK = "gx_validation"
+FILES_LOADED_CHECK = "files_loaded"
 logger = logging.getLogger(__name__)
 SOURCES_GROUP = "sources"
 # Loads that must come first in a run: responses are validated against the question catalog, and the
@@ -67,7 +68,16 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
                 asset=key,
                 blocking=True,
                 description="No file of this run failed an error-level expectation (quarantined files fail).",
-            )
+            ),
+            dg.AssetCheckSpec(
+                FILES_LOADED_CHECK,
+                asset=key,
+                description=(
+                    "A file of this entity has been loaded at some time (a warning otherwise). The freshness "
+                    "check cannot tell a feed that never started: with no load to date it goes by the asset's "
+                    "own runs."
+                ),
+            ),
         ],
     )
     def raw_asset(context: dg.AssetExecutionContext, arvo: ArvoResource) -> dg.MaterializeResult:
@@ -75,7 +85,7 @@ def build_raw_asset(entity: Entity) -> dg.AssetsDefinition:
         results, last_loaded = with_warehouse_lock_retry(
             context, lambda: ingest_entity(settings, entity.name, on_progress=_run_log(context))
         )
-        return load_result_to_materialization(results, last_loaded)
+        return load_result_to_materialization(entity, results, last_loaded)
 
     return raw_asset
 
@@ -98,12 +108,15 @@ def _describe(result) -> str:
     return f"{result.file_path} [{result.status}] {result.reason or ''}".strip()
 
 
-def load_result_to_materialization(results: list, last_loaded: datetime | None) -> dg.MaterializeResult:
-    """Turn the loads of one entity into asset metadata and the blocking GX check result.
+def load_result_to_materialization(entity: Entity, results: list, last_loaded: datetime | None) -> dg.MaterializeResult:
+    """Turn the loads of one entity into asset metadata, the blocking GX check result and the
+    files-loaded warning.
 
     `last_loaded` (when a file of the entity last landed in raw) becomes `dagster/last_updated_timestamp`,
     which the freshness checks read instead of the materialisation's own time: the schedule materialises
-    every raw asset daily, new files or not, and the check must still see that nothing came.
+    every raw asset daily, new files or not, and the check must still see that nothing came. Before the
+    first load there is no such time, and Dagster's check then falls back on the materialisation and
+    passes; the files-loaded check says what it cannot.
     """
     quarantined = [r for r in results if r.status == "quarantined"]
     warned = [r for r in results if r.status == "loaded_with_warnings"]
@@ -134,7 +147,23 @@ def load_result_to_materialization(results: list, last_loaded: datetime | None) 
             "warning_files": dg.MetadataValue.json([_describe(r) for r in warned]),
         },
     )
-    return dg.MaterializeResult(metadata=metadata, check_results=[check])
+    return dg.MaterializeResult(metadata=metadata, check_results=[check, _files_loaded_check(entity, last_loaded)])
+
+
+def _files_loaded_check(entity: Entity, last_loaded: datetime | None) -> dg.AssetCheckResult:
+    if last_loaded is not None:
+        description = f"The last {entity.folder} file was loaded at {last_loaded:%Y-%m-%d %H:%M:%S %Z}."
+    else:
+        description = (
+            f"No {entity.folder} file has ever been loaded into {entity.raw_table}: the feed has not started, "
+            f"or its files land elsewhere than $ARVO_LANDING/{entity.folder}/ (see `arvo status`)."
+        )
+    return dg.AssetCheckResult(
+        check_name=FILES_LOADED_CHECK,
+        passed=last_loaded is not None,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=description,
+    )
 
 
 landing_specs = [build_landing_spec(e) for e in ENTITIES.values()]
