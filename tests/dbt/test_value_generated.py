@@ -443,6 +443,42 @@ def test_metricflow_net_revenue_retention_follows_the_same_customers(built: Buil
         assert got[year] == pytest.approx(nrr, rel=1e-9), year
 
 
+def test_metricflow_surveyed_retention_counts_customers_with_revenue_at_their_latest_response(
+    built: Built, tmp_path: Path
+):
+    """surveyed_retention_rate_12m per segment, recomputed from the responses and the 12-month outcomes:
+    each customer at its latest response; only a customer with revenue in that month (not a prospect,
+    not one that had left) and whose 12 months have passed is in the base."""
+    rows = _mf_query(
+        built, tmp_path, "surveyed_retention_rate_12m,customers_with_known_retention_12m", "customer__segment"
+    )
+    got = {
+        r["customer__segment"]: (
+            float(r["surveyed_retention_rate_12m"]),
+            int(float(r["customers_with_known_retention_12m"])),
+        )
+        for r in rows
+    }
+    latest = _df(
+        built.con,
+        "select customer_id, response_month from marts.fct_survey_responses "
+        "qualify row_number() over (partition by customer_id order by responded_at desc, response_id desc) = 1",
+    )
+    outcomes = _df(
+        built.con,
+        "select customer_id, reference_month as response_month, retained_12m "
+        "from intermediate.int_customer_outcomes_12m "
+        "where active_at_reference and outcome_known",
+    )
+    segments = _df(built.con, "select customer_id, segment from marts.dim_customers")
+    base = latest.merge(outcomes, on=["customer_id", "response_month"]).merge(segments, on="customer_id")
+    expected = base.groupby("segment")["retained_12m"].agg(["mean", "size"])
+    assert set(expected.index) == {"B2B", "B2C"} and expected["size"].min() >= 30
+    for segment, (rate, customers) in expected.iterrows():
+        assert got[segment][1] == customers, segment
+        assert got[segment][0] == pytest.approx(rate, rel=1e-9), segment
+
+
 def test_docs_generate_describes_every_mart_column(built: Built):
     result = _dbt(built.project, ["docs", "generate", "--select", VALUE_MARTS])
     assert result.success, result.exception

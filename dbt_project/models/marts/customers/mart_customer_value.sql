@@ -6,7 +6,9 @@
     response given before any revenue (a prospect, or a customer that never paid) finds none there:
     once the 12 months have passed, the answer is the outcome row 12 months later (a subscription
     customer with MRR then), an order customer's first paid invoice within the 12 months (its first
-    row then exists), and false without revenue by then.
+    row then exists), and false without revenue by then. active_at_response tells such a prospect, and a
+    customer that had left by its response, from a customer with revenue at the time: retention rates
+    (the semantic layer's surveyed_retention_rate_12m) count only the latter.
 -#}
 with
 
@@ -63,6 +65,7 @@ retention as (
 
     select
         latest.customer_id,
+        coalesce(at_response.active_at_reference, false) as active_at_response,
         case
             when at_response.customer_id is not null then at_response.retained_12m
             when cast({{ dbt.dateadd('month', 12, 'latest.response_month') }} as date) > as_of.as_of_month
@@ -100,6 +103,7 @@ final as (
         latest.nps_score,
         latest.nps_category,
         customers.current_mrr_eur,
+        retention.active_at_response,
         retention.retained_12m,
         cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
     from latest
