@@ -82,19 +82,32 @@ class WarehouseUnusable(ConfigError):
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse with the configured limits; timestamps are handled in UTC."""
+    """Open the warehouse with the configured limits; timestamps are handled in UTC.
+
+    DuckDB opens an existing data file (`accounts.csv`, a Parquet file) given as a database as an
+    in-memory database over it: a load would then report success and keep nothing, so a warehouse
+    without a file behind it is refused like one DuckDB cannot open.
+    """
     config = {key: str(value) for key, value in settings.duckdb_config().items()}
     try:
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        return _session(duckdb.connect(str(settings.warehouse), read_only=read_only, config=config))
-    except (OSError, duckdb.IOException) as error:
+        con = duckdb.connect(str(settings.warehouse), read_only=read_only, config=config)
+    except (OSError, duckdb.Error) as error:
         if is_lock_error(error):
             raise
-        reason = str(error).splitlines()[0]
-        raise WarehouseUnusable(
-            f"the warehouse {settings.warehouse} could not be opened: {reason}. Point ARVO_WAREHOUSE at a DuckDB "
-            "file (default ./warehouse/arvo.duckdb) in a folder Arvo can write"
-        ) from error
+        raise _unusable(settings, str(error).splitlines()[0]) from error
+    (path,) = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    if path is None:
+        con.close()
+        raise _unusable(settings, "DuckDB read it as a data file, in memory, not as a database file")
+    return _session(con)
+
+
+def _unusable(settings: Settings, reason: str) -> WarehouseUnusable:
+    return WarehouseUnusable(
+        f"the warehouse {settings.warehouse} could not be opened: {reason}. Point ARVO_WAREHOUSE at a DuckDB "
+        "file (default ./warehouse/arvo.duckdb) in a folder Arvo can write"
+    )
 
 
 def another_connection(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -46,7 +46,10 @@ def test_a_warehouse_path_duckdb_cannot_open_is_named_with_what_to_do(tmp_path, 
         monkeypatch.setenv(name, path)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a database\n")
-    for warehouse, command in ((tmp_path, "status"), (blocker, "status"), (blocker / "arvo.duckdb", "ingest")):
+    data = tmp_path / "accounts.csv"  # DuckDB opens a data file as an in-memory database over it
+    data.write_text("a,b\n1,2\n")
+    cases = ((tmp_path, "status"), (blocker, "status"), (blocker / "arvo.duckdb", "ingest"), (data, "status"))
+    for warehouse, command in (*cases, (data, "ingest")):
         monkeypatch.setenv("ARVO_WAREHOUSE", str(warehouse))
         assert main([command]) == 2, (warehouse, command)
         err = capsys.readouterr().err
