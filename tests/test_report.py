@@ -16,9 +16,11 @@ import os
 import re
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -692,6 +694,37 @@ def test_arvo_report_out_a_folder_writes_report_html_in_it_and_an_unwritable_pla
     assert refused.stdout.startswith("arvo report: cannot write the report: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "reports"]
     assert [p.name for p in folder.iterdir()] == ["report.html"]  # no temporary file left behind
+
+
+def test_arvo_report_out_a_pipe_or_a_link_writes_through_it(built, tmp_path):
+    """A pipe (`--out /dev/stdout | ...`) or a device is written into, never replaced by a file; a link
+    keeps pointing at its file, which gets the report."""
+    env = {**os.environ, "ARVO_SERVING": str(built.serving), "ARVO_WAREHOUSE": str(built.warehouse)}
+
+    def report(out: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "arvo.cli", "report", "--out", str(out)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    done = report(pipe)
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode), "the pipe was replaced by a file"
+    assert received and received[0].startswith("<!DOCTYPE html>")
+
+    real = tmp_path / "shared" / "value.html"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "value.html"
+    link.symlink_to(real)
+    done = report(link)
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_arvo_report_without_a_snapshot_says_what_to_do(tmp_path):

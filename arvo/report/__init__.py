@@ -74,11 +74,22 @@ def build_report(settings: Settings, snapshot: Path | None = None) -> str:
 
 def write_report(settings: Settings, out: Path | None = None, snapshot: Path | None = None) -> Path:
     """Write the report (default `$ARVO_SERVING/report.html`; `report.html` inside `out` when that is a
-    folder) atomically and return its path. An OSError leaves no temporary file behind."""
+    folder) atomically and return its path. An OSError leaves no temporary file behind.
+
+    Atomically means a new file renamed over the old, which would put a file in place of a device or a
+    pipe (`--out /dev/stdout`) and of a symbolic link: those are written into, and a link's own file is
+    replaced.
+    """
     target = Path(out) if out else default_output(settings)
     if target.is_dir():
         target = target / REPORT_FILE
     page = build_report(settings, snapshot)
+    if target.exists() and not target.is_file():
+        with target.open("w", encoding="utf-8") as stream:
+            stream.write(page)
+        return target
+    if target.is_symlink():
+        target = target.resolve()
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
