@@ -438,3 +438,12 @@ def test_a_negative_seed_is_a_usage_error_before_anything_is_written(tmp_path: P
     assert stopped.value.code == 2
     assert "--seed must be a whole number of at least 0, got '-1'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_names_an_out_folder_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    assert cli.main(["generate", "--scale", "tiny", "--out", str(blocker / "landing")]) == 1
+    out = capsys.readouterr().out
+    assert "arvo generate: cannot write the data set: " in out and str(blocker) in out
+    assert "Give --out a folder Arvo can write." in out

@@ -75,7 +75,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {entity:<14} {rows:>11,} rows  {files:>3} files  {seconds:6.1f}s", flush=True)
 
     print(f"generating scale={args.scale} seed={args.seed} into {out}", flush=True)
-    summary = generate(args.scale, args.seed, out, on_progress=progress, clean=args.clean)
+    try:
+        summary = generate(args.scale, args.seed, out, on_progress=progress, clean=args.clean)
+    except OSError as error:
+        print(f"arvo generate: cannot write the data set: {error}. Give --out a folder Arvo can write.")
+        return 1
     total = sum(summary.rows.values())
     print(
         f"done: {total:,} rows in {sum(len(f) for f in summary.files.values())} files, "
