@@ -109,7 +109,7 @@ def one_run(scale: str, seed: int, root: Path, label: str) -> dict:
     _check(pipeline, "arvo run")
     stages = pipeline_stages(pipeline)
     say(f"{label}: arvo run {_stage_line(stages)}; the baseline")
-    manifest = next((root / "dbt_target").rglob("manifest.json"))  # the folder dagster-dbt gave this build
+    manifest = next((root / "dbt_target").rglob("manifest.json"))  # the dbt target folder of this warehouse
     result_file = root / "baseline.json"
     baseline = run_measured(
         [

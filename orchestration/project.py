@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,9 +15,6 @@ from arvo.config import DBT_PROJECT_DIR
 
 arvo_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 arvo_dbt_project.prepare_if_dev()
-
-# The dbt beside this interpreter: `.venv/bin/python -m ...` works without the venv on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 # Unit tests check the models' logic on fixed inputs, not the data: they run in `make test`
 # (tests/dbt/test_unit_tests.py), not in every production build.

@@ -168,3 +168,29 @@ def test_arvo_run_takes_a_date_var_as_the_readme_gives_it(tmp_path, monkeypatch)
     with duckdb.connect(str(snapshot / "arvo.duckdb"), read_only=True) as con:
         months = con.execute("select min(month), max(month) from marts.fct_mrr").fetchone()
     assert months[0] is not None and str(months[1]) == "2026-06-01"
+
+
+def test_a_failing_dbt_test_fails_the_build_step_naming_the_test(tmp_path):
+    """An invoice in a currency without a rate fails two error-severity tests: the dbt step fails, its
+    reason names them (dbt's own error lines), nothing downstream builds, and the run is recorded."""
+    from arvo.generate import generate
+
+    settings = Settings.under(tmp_path)
+    generate("tiny", seed=5, out=settings.landing)
+    folder = settings.landing / "revenue" / "invoices"
+    with sorted(folder.glob("*.csv"))[0].open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    row.update(invoice_id="INV-JPY-0001", currency="JPY", amount="1000")
+    with (folder / "invoices_yen.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    outcome = run_pipeline(settings)
+    assert not outcome.success
+    (failure,) = outcome.failed_steps
+    assert failure.startswith("arvo_dbt_models: ")
+    assert "not_null_int_invoices_converted_fx_rate" in failure
+    assert "serving/snapshot" not in outcome.materialized
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        (recorded,) = con.execute("select failed_steps from audit.pipeline_runs").fetchone()
+    assert "not_null_int_invoices_converted_fx_rate" in recorded

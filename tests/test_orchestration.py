@@ -37,24 +37,46 @@ def test_dagster_definitions_validate(dbt_manifest, arvo_settings):
     assert "Validation successful" in result.stdout + result.stderr
 
 
-def test_the_dbt_resource_skips_dagster_dbts_startup_work_and_knows_the_right_version(defs):
-    """The two dagster-dbt hooks Arvo overrides (orchestration/resources/dbt_cli.py) are still the ones
-    `DbtCliResource.cli` calls, and the version read from the package is what `dbt --version` says."""
-    import inspect
-    import re
+OPEN_FOR_WRITING = """
+import sys, duckdb
+duckdb.connect(sys.argv[1]).close()
+print("opened", flush=True)
+"""
 
-    from dagster_dbt import DbtCliResource
 
-    from orchestration.resources.dbt_cli import ArvoDbtCliResource
+def test_dbt_builds_in_the_steps_process_and_frees_the_warehouse_when_it_ends(defs, arvo_settings, monkeypatch):
+    """No `dbt` subprocess (its start-up, imports and all, cost seconds per build), and dbt-duckdb's
+    connection closed when the build ends: the steps after it open the warehouse in the same process
+    with their own settings (DuckDB refuses another configuration while one is open), and other
+    processes can take its file lock."""
+    import duckdb
 
-    resource = defs.resources["dbt"]
-    assert isinstance(resource, ArvoDbtCliResource)
-    cli_source = inspect.getsource(DbtCliResource.cli)
-    assert "self._cli_version" in cli_source and "self._initialize_dbt_core_adapter(" in cli_source
-    assert resource._initialize_dbt_core_adapter(["build"]) is None
-    printed = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, check=True)
-    core = re.search(r"(\d+\.\d+\.\d+)", printed.stdout + printed.stderr)
-    assert core is not None and str(resource._cli_version) == core.group(1)
+    from arvo.generate import generate
+    from ingestion.pipeline import ingest_pending
+    from ingestion.warehouse import connect
+    from orchestration.jobs import PIPELINE_JOB
+
+    generate("tiny", seed=5, out=arvo_settings.landing)
+    assert all(r.status.startswith("loaded") for r in ingest_pending(arvo_settings, settle_seconds=0))
+    launched: list[str] = []
+
+    class RecordingPopen(subprocess.Popen):
+        def __init__(self, args, *rest, **options):
+            launched.append(Path(str(args[0] if isinstance(args, list | tuple) else args)).name)
+            super().__init__(args, *rest, **options)
+
+    accounts = dg.AssetKey(["staging", "stg_crm__accounts"])
+    with monkeypatch.context() as patch, dg.DagsterInstance.ephemeral() as instance:
+        patch.setattr(subprocess, "Popen", RecordingPopen)
+        result = defs.resolve_job_def(PIPELINE_JOB).execute_in_process(asset_selection=[accounts], instance=instance)
+    assert result.success
+    assert "dbt" not in launched
+    with connect(arvo_settings) as con:
+        assert con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0] > 0
+    warehouse = str(arvo_settings.warehouse)
+    duckdb.connect(warehouse, config={"threads": 1}).close()
+    other = subprocess.run([sys.executable, "-c", OPEN_FOR_WRITING, warehouse], capture_output=True, text=True)
+    assert other.stdout.strip() == "opened", other.stderr
 
 
 def test_asset_graph_flows_from_landing_through_raw_to_marts_and_serving(defs):

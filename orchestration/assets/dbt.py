@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from arvo.build_scope import fingerprint, plan_build, record_build
 from arvo.secrets import ensure_pseudonym_key
 from orchestration.assets.locks import WAREHOUSE_POOL, with_warehouse_lock_retry
 from orchestration.project import arvo_dbt_project, build_args, warehouse_target_path
 from orchestration.resources import ArvoResource
+from orchestration.resources.dbt_inprocess import ArvoDbtResource
 
 # Build artifacts that describe one invocation; removed before the next so a crash never leaves the
 # previous run's results looking current. partial_parse.msgpack is kept: that is the point.
@@ -59,7 +60,9 @@ def _clear_run_artifacts(target_path: Path) -> None:
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo: ArvoResource, config: DbtBuildConfig):
+def arvo_dbt_models(
+    context: dg.AssetExecutionContext, dbt: ArvoDbtResource, arvo: ArvoResource, config: DbtBuildConfig
+):
     """`dbt build` of what the loads since the last complete build change (arvo.build_scope): a failing
     error-severity test fails the step, so nothing downstream of it builds. A build that leaves nothing
     to do yields no materialization, and the snapshot, current already, is not published again.
@@ -72,7 +75,7 @@ def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo
     target_path.mkdir(parents=True, exist_ok=True)
     _clear_run_artifacts(target_path)
     if context.is_subset:
-        yield from dbt.cli(build_args(dbt_vars, config.full_refresh), context=context, target_path=target_path).stream()
+        yield from dbt.build(build_args(dbt_vars, config.full_refresh), context=context, target_path=target_path)
         return
     manifest = json.loads(Path(arvo_dbt_project.manifest_path).read_text())
     code = fingerprint(Path(arvo_dbt_project.project_dir), dbt_vars, ensure_pseudonym_key(settings))
@@ -83,5 +86,5 @@ def arvo_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, arvo
     context.log.info(plan.describe())
     if plan.runs_dbt:
         args = build_args(dbt_vars, plan.full_refresh, plan.excluded_models)
-        yield from dbt.cli(args, context=context, target_path=target_path).stream()
+        yield from dbt.build(args, context=context, target_path=target_path)
     with_warehouse_lock_retry(context, lambda: record_build(settings, context.run_id, plan))

@@ -1,4 +1,4 @@
-"""Resources: where Arvo reads and writes (from `ARVO_*` via `dg.EnvVar`), and the dbt CLI."""
+"""Resources: where Arvo reads and writes (from `ARVO_*` via `dg.EnvVar`), and dbt."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 
 from arvo.config import Settings
-from orchestration.project import DBT_EXECUTABLE, arvo_dbt_project
-from orchestration.resources.dbt_cli import ArvoDbtCliResource
+from orchestration.project import arvo_dbt_project
+from orchestration.resources.dbt_inprocess import ArvoDbtResource
 
 
 class ArvoResource(dg.ConfigurableResource):
@@ -41,5 +41,7 @@ def build_resources() -> dict[str, object]:
             serving=dg.EnvVar("ARVO_SERVING"),
             quarantine=dg.EnvVar("ARVO_QUARANTINE"),
         ),
-        "dbt": ArvoDbtCliResource(project_dir=arvo_dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": ArvoDbtResource(
+            project_dir=str(arvo_dbt_project.project_dir), profiles_dir=str(arvo_dbt_project.profiles_dir)
+        ),
     }

@@ -1,7 +1,7 @@
 """Helpers for the fault suite: real `arvo` subprocesses, killed with SIGKILL at chosen points.
 
-Why subprocesses: kill -9 must hit the whole process tree (the Dagster run in `arvo` and the `dbt`
-child it starts) the way a power cut or the OOM killer would, with no cleanup code running.
+Why subprocesses: kill -9 must hit the whole `arvo` process (the Dagster run, with dbt building in a
+thread of it) the way a power cut or the OOM killer would, with no cleanup code running.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def arvo_env(root: Path, **extra: str) -> dict[str, str]:
 
 
 def start_arvo(root: Path, *args: str, log: Path | None = None, **extra_env: str) -> subprocess.Popen[str]:
-    """`arvo <args>` in its own session (so its process group, dbt included, can be killed at once).
+    """`arvo <args>` in its own session (so its process group, any child included, can be killed at once).
 
     Output goes to a pipe, or to the file `log` when nobody reads the pipe while the run goes on
     (a full pipe would stall the run).

@@ -1,6 +1,6 @@
 """kill -9 at random points of ingestion and of the dbt build, then a rerun: nothing lost, nothing twice.
 
-The kill hits the whole process group (the `arvo` process and its `dbt` child) with SIGKILL, as a
+The kill hits the whole process group (the `arvo` process, dbt building inside it) with SIGKILL, as a
 power cut or the OOM killer would: no cleanup code runs. The marts after the rerun must equal those
 of an uninterrupted run, mart by mart (row count and order-independent row-hash checksums).
 Kill points are drawn from a seeded generator; set ARVO_FAULT_SEED to replay a failure.
