@@ -10,6 +10,7 @@ from dbt.cli.main import dbtRunner
 
 from arvo.config import DBT_PROJECT_DIR, Settings
 from arvo.secrets import KEY_ENV, ensure_pseudonym_key
+from orchestration.resources.dbt_env import scoped_environ
 
 
 def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], scratch: Path):
@@ -18,10 +19,9 @@ def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], sc
     The warehouse path and pseudonym key go through the environment (as `arvo run` passes them) and are
     restored afterwards; target and logs go to `scratch`, so parallel builds never share them.
     """
-    saved = {name: os.environ.get(name) for name in ("ARVO_WAREHOUSE", KEY_ENV)}
-    os.environ["ARVO_WAREHOUSE"] = str(settings.warehouse)
-    ensure_pseudonym_key(settings)
-    try:
+    # the key as it is (empty when unset, which ensure_pseudonym_key fills in) is restored afterwards too
+    with scoped_environ({"ARVO_WAREHOUSE": str(settings.warehouse), KEY_ENV: os.environ.get(KEY_ENV, "")}):
+        ensure_pseudonym_key(settings)
         return dbtRunner().invoke(
             [
                 *args,
@@ -37,12 +37,6 @@ def run_dbt(settings: Settings, args: list[str], dbt_vars: dict[str, object], sc
                 str(scratch / "logs"),
             ]
         )
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def failures(result) -> list[str]:
