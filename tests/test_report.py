@@ -661,26 +661,27 @@ def test_drivers_without_enough_respondents_get_no_chart_and_the_reading_says_so
 # The command
 
 
+def _arvo_report(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """`arvo report ARGS` as a user runs it, on the settings' snapshot."""
+    env = {**os.environ, "ARVO_SERVING": str(settings.serving), "ARVO_WAREHOUSE": str(settings.warehouse)}
+    command = [sys.executable, "-m", "arvo.cli", "report", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
 @e2e
 def test_arvo_report_writes_the_file_and_prints_its_path(built, tmp_path):
-    env = {**os.environ, "ARVO_SERVING": str(built.serving), "ARVO_WAREHOUSE": str(built.warehouse)}
     out = tmp_path / "nested" / "value.html"
-    done = subprocess.run(
-        [sys.executable, "-m", "arvo.cli", "report", "--out", str(out)], env=env, capture_output=True, text=True
-    )
+    done = _arvo_report(built, "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out.resolve())
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    done = subprocess.run([sys.executable, "-m", "arvo.cli", "report"], env=env, capture_output=True, text=True)
+    done = _arvo_report(built)
     assert done.returncode == 0 and (built.serving / "report.html").exists()
 
 
 def test_arvo_report_out_a_folder_writes_report_html_in_it_and_an_unwritable_place_says_so(built, tmp_path):
-    env = {**os.environ, "ARVO_SERVING": str(built.serving), "ARVO_WAREHOUSE": str(built.warehouse)}
-
     def report(out: Path) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "arvo.cli", "report", "--out", str(out)]
-        return subprocess.run(command, env=env, capture_output=True, text=True)
+        return _arvo_report(built, "--out", str(out))
 
     folder = tmp_path / "reports"
     folder.mkdir()
@@ -699,11 +700,9 @@ def test_arvo_report_out_a_folder_writes_report_html_in_it_and_an_unwritable_pla
 def test_arvo_report_out_a_pipe_or_a_link_writes_through_it(built, tmp_path):
     """A pipe (`--out /dev/stdout | ...`) or a device is written into, never replaced by a file; a link
     keeps pointing at its file, which gets the report."""
-    env = {**os.environ, "ARVO_SERVING": str(built.serving), "ARVO_WAREHOUSE": str(built.warehouse)}
 
     def report(out: Path) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "arvo.cli", "report", "--out", str(out)]
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        return _arvo_report(built, "--out", str(out))
 
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
