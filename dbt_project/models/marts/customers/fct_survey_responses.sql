@@ -1,3 +1,5 @@
+{#- One row per survey response given on or before the as-of date (arvo_as_of_date(), the last day the
+    marts speak of; fct_mrr has no month after it either). -#}
 with
 
 responses as (
@@ -9,6 +11,21 @@ responses as (
 mrr as (
 
     select * from {{ ref('fct_mrr') }}
+
+),
+
+as_of as (
+
+    select {{ arvo_as_of_date() }} as as_of_date
+
+),
+
+responses_to_date as (
+
+    select responses.*
+    from responses
+    cross join as_of
+    where cast(responses.responded_at as date) <= as_of.as_of_date
 
 ),
 
@@ -32,7 +49,7 @@ scored as (
         cast(experience as {{ type_double() }}) as experience,
         cast({{ promise_gap('experience', 'expectation') }} as {{ type_double() }}) as promise_gap,
         cast(coalesce(mrr.mrr_eur, 0) as {{ type_double() }}) as response_mrr_eur
-    from responses
+    from responses_to_date as responses
     left join mrr
         on responses.customer_id = mrr.customer_id
         and responses.response_month = mrr.month
