@@ -175,6 +175,10 @@ def test_scores_ladder_and_promise_gap(con):
     assert r4["value_emotional"] == 70  # (80 + 60) / 2 from two questions
     assert r4["nps_score"] == 7 and r4["nps_category"] == "passive" and r4["segment"] == "B2C"
     assert r4["value_index"] == pytest.approx(70.0)  # the only value type answered
+    # survey C asks no ladder question: no step measured, not step 0 (below parity)
+    assert (r4["ladder_step"], r4["ladder_position"]) == (None, None)
+    c1 = _one(con, "select * from marts.mart_customer_value where customer_id = 'C1'")
+    assert (c1["ladder_step"], c1["ladder_position"]) == (None, None)
 
 
 def test_pseudonyms(con):
