@@ -126,7 +126,9 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 
 def _independent_nps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """NPS per month x segment straight from the raw tables, with pandas, not with the dbt SQL."""
+    """NPS per month x segment straight from the raw tables, with pandas, not with the dbt SQL: each
+    respondent once a month with its latest answer (the contact's pseudonym; without a contact, a B2C
+    account is the person, a B2B response stands alone)."""
     questions = _df(con, "select survey_id, question_id, construct, _loaded_at, _row_number from raw.questions")
     questions = questions.sort_values(["_loaded_at", "_row_number"]).drop_duplicates(
         ["survey_id", "question_id"], keep="last"
@@ -134,7 +136,7 @@ def _independent_nps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     nps_questions = questions[questions["construct"].str.strip().str.lower() == "nps"]
     answers = _df(
         con,
-        "select response_id, survey_id, question_id, account_id, responded_at, answer_numeric, "
+        "select response_id, survey_id, question_id, account_id, contact_id, responded_at, answer_numeric, "
         "_loaded_at, _row_number from raw.responses",
     )
     answers = answers.sort_values(["_loaded_at", "_row_number"]).drop_duplicates(
@@ -145,8 +147,11 @@ def _independent_nps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     per_response = scored.groupby("response_id").agg(
         score=("answer_numeric", lambda s: float(pd.to_numeric(s).mean())),
         account_id=("account_id", "first"),
+        contact_id=("contact_id", "max"),
         responded_at=("responded_at", "min"),
     )
+    keys = _df(con, "select contact_id, contact_key from staging.stg_crm__contacts")
+    per_response = per_response.reset_index().merge(keys, on="contact_id", how="left")
     accounts = _df(con, "select account_id, segment, updated_at, _loaded_at, _row_number from raw.accounts")
     accounts = accounts.sort_values(["updated_at", "_loaded_at", "_row_number"]).drop_duplicates(
         "account_id", keep="last"
@@ -154,6 +159,15 @@ def _independent_nps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     per_response = per_response.merge(accounts[["account_id", "segment"]], on="account_id", how="left")
     per_response["period_month"] = pd.to_datetime(per_response["responded_at"]).dt.to_period("M").dt.start_time
     per_response["segment"] = per_response["segment"].str.strip().str.upper()
+    per_response["respondent"] = per_response["contact_key"].where(
+        per_response["contact_key"].notna(),
+        ("account:" + per_response["account_id"]).where(
+            per_response["segment"] == "B2C", "response:" + per_response["response_id"]
+        ),
+    )
+    per_response = per_response.sort_values(["responded_at", "response_id"]).drop_duplicates(
+        ["period_month", "respondent"], keep="last"
+    )
     frames = [per_response[per_response["segment"].notna()], per_response.assign(segment="all")]
     rows = []
     for (month, segment), group in pd.concat(frames).groupby(["period_month", "segment"]):
@@ -201,7 +215,7 @@ def test_revenue_weighted_nps_weights_by_mrr_in_the_response_month(built: Built)
         select r.response_month, r.nps_category, coalesce(m.mrr_eur, 0) as weight
         from marts.fct_survey_responses r
         left join marts.fct_mrr m on m.customer_id = r.customer_id and m.month = r.response_month
-        where r.nps_score is not null
+        where r.counts_in_nps
         """,
     )
     rows["net"] = rows["weight"] * rows["nps_category"].map({"promoter": 1, "passive": 0, "detractor": -1})

@@ -1,5 +1,11 @@
 {#- One row per survey response given on or before the as-of date (arvo_as_of_date(), the last day the
-    marts speak of; fct_mrr has no month after it either). -#}
+    marts speak of; fct_mrr has no month after it either).
+
+    counts_in_nps: NPS counts respondents, each once per month, with its latest NPS answer of the month
+    (a person answering twice is one opinion, not two independent observations: counted twice it
+    would weigh double and narrow the margin of error). The respondent is the contact (contact_key);
+    without a known contact a B2C account (a person) is the respondent, and a B2B response stands
+    alone (it cannot be told apart from a colleague's). -#}
 with
 
 responses as (
@@ -56,10 +62,27 @@ scored as (
 
 ),
 
-final as (
+nps_respondents as (
 
     select
         response_id,
+        row_number() over (
+            partition by
+                response_month,
+                contact_key,
+                case when contact_key is null and segment = 'B2C' then customer_id end,
+                case when contact_key is null and coalesce(segment, '') <> 'B2C' then response_id end
+            order by responded_at desc, response_id desc
+        ) = 1 as is_latest_in_month
+    from scored
+    where nps_score is not null
+
+),
+
+final as (
+
+    select
+        scored.response_id,
         survey_id,
         customer_id,
         contact_key,
@@ -77,8 +100,11 @@ final as (
         segment,
         cast({{ value_index('segment') }} as {{ type_double() }}) as value_index,
         {{ ladder_position('ladder_step') }} as ladder_position,
-        response_mrr_eur
+        response_mrr_eur,
+        coalesce(nps_respondents.is_latest_in_month, false) as counts_in_nps
     from scored
+    left join nps_respondents
+        on scored.response_id = nps_respondents.response_id
 
 )
 

@@ -1,10 +1,11 @@
-{#- NPS per month x segment (B2B, B2C and all), counted from counts; only `nps` questions count. -#}
+{#- NPS per month x segment (B2B, B2C and all), counted from counts; only `nps` questions count, and each
+    respondent once a month, with its latest NPS answer (fct_survey_responses.counts_in_nps). -#}
 with
 
 responses as (
 
     select * from {{ ref('fct_survey_responses') }}
-    where nps_score is not null
+    where counts_in_nps
 
 ),
 
