@@ -9,6 +9,7 @@ The files land, go through the real ingestion (`ingest_pending`) and the real db
 - C1 (B2C, a person): orders 2024-03 and 2025-01; contact K2 without e-mail. Answers R4 (Feb, NPS 7)
   with two questions on the same construct.
 - C2 (B2C): only a void invoice. Answers R5 (Feb, NPS 0).
+- X9: an account the CRM does not know. Answers R6 (Mar, NPS 8): counted in the `all` NPS only.
 Survey B rates on 1..5 / 1..7 scales, survey C on 0..10, with different question ids.
 """
 
@@ -32,7 +33,7 @@ from tests.dbt.support import failures, run_dbt
 
 KEY = "handmade-key-7d2e"
 AS_OF = "2025-06-30"
-SELECT = "+mart_nps +mart_customer_value +mart_value_drivers"
+SELECT = "+mart_nps +mart_customer_value +mart_value_drivers +mart_value_retention"
 T = "T00:00:00Z"
 
 LANDING = {
@@ -78,6 +79,7 @@ C,x3,comment,,,Anything else?
             ("R3", "B", "A1", "K1", "2024-02-05T09:00:00Z", {"q1": 10, "q2": 5, "q3": 5, "q4": 5, "q5": 5}),
             ("R4", "C", "C1", "K2", "2024-02-10T09:00:00Z", {"x9": 7, "x1": 8, "x2": 6, "x3": "hyvä"}),
             ("R5", "C", "C2", "", "2024-02-12T09:00:00Z", {"x9": 0, "x1": 10}),
+            ("R6", "C", "X9", "", "2024-03-05T09:00:00Z", {"x9": 8, "x1": 5}),
         )
         for q, answer in answers.items()
         for v, text in [("", answer) if isinstance(answer, str) else (answer, "")]
@@ -159,6 +161,18 @@ def test_nps_change_and_significance(con):
     assert every["revenue_weighted_nps"] == pytest.approx(100.0)
 
 
+def test_a_response_of_an_account_unknown_to_the_crm(con):
+    # R6 (X9, unknown to the CRM) counts in the `all` NPS of March only, and has no place in the
+    # per-segment value-retention mart (a null segment there failed the whole build)
+    march = con.execute(
+        "select segment, respondents, nps from marts.mart_nps where period_month = date '2024-03-01'"
+    ).fetchall()
+    assert march == [("all", 1, 0.0)]
+    x9 = _one(con, "select segment, nps_category from marts.mart_customer_value where customer_id = 'X9'")
+    assert x9 == {"segment": None, "nps_category": "passive"}
+    assert con.execute("select count(*) from marts.mart_value_retention where segment is null").fetchone() == (0,)
+
+
 def test_scores_ladder_and_promise_gap(con):
     r1 = _one(con, "select * from marts.fct_survey_responses where response_id = 'R1'")
     assert r1["nps_category"] == "promoter" and r1["customer_id"] == "A1"
@@ -216,7 +230,7 @@ def test_customer_value_at_the_latest_response(con):
             "from marts.mart_customer_value"
         ).fetchall()
     }
-    assert set(rows) == {"A1", "A2", "C1", "C2"}
+    assert set(rows) == {"A1", "A2", "C1", "C2", "X9"}  # X9: a responding account unknown to the CRM
     # A1: R3, value index from economic alone (100); MRR in Feb 2025 -> retained
     assert rows["A1"] == ("R3", date(2024, 2, 1), "parity", pytest.approx(100.0), True)
     # A2: no revenue 12 months after January 2024

@@ -8,6 +8,8 @@
     in the 12 months after. NRR compares annual revenue (MRR x 12, or a year of paid orders). Current figures (customers, avg_predicted_clv_eur, mrr_at_risk_eur) use the
     customer's latest response (mart_customer_value). MRR at risk is the band's current MRR times the
     share of customers the band has historically lost within 12 months (1 - retention_rate_12m).
+    A response of an account the CRM does not know has no segment and no place here (mart_nps counts it
+    in `all` only); let in, it broke the build on the not-null segment.
 -#}
 with
 
@@ -63,7 +65,9 @@ measured_responses as (
     inner join outcomes
         on responses.customer_id = outcomes.customer_id
         and responses.response_month = outcomes.reference_month
-    where outcomes.outcome_known and outcomes.active_at_reference
+    where outcomes.outcome_known
+        and outcomes.active_at_reference
+        and responses.segment is not null
 
 ),
 
@@ -87,6 +91,7 @@ current_customers as (
     from customer_value
     left join lifetime_value
         on customer_value.customer_id = lifetime_value.customer_id
+    where customer_value.segment is not null
 
 ),
 
