@@ -12,7 +12,8 @@ The data lands as files, goes through the real ingestion (`ingest_pending`) and 
 - A4: back-to-back subscriptions (no churn between them), the second cheaper: contraction.
 - A5: starts after the as-of date: no rows at all.
 - A6 / A7: 2023 customers whose 12-month outcomes are known at the as-of date.
-- T1 / T2: transactional (order) customers, with a void invoice and a credit note.
+- T1 / T2: transactional (order) customers, with a void invoice and a credit note; too few order
+  customers for the BG/NBD fit, so their lifetime-value rows have null predictions.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ I8,A1,2024-01-15,EUR,100,paid
 """,
 }
 
-MONEY_MODELS = "+fct_mrr +int_customer_outcomes_12m +mart_revenue_retention"
+MONEY_MODELS = "+fct_mrr +int_customer_outcomes_12m +mart_revenue_retention +mart_customer_lifetime_value"
 
 
 def write_landing(landing: Path, files: dict[str, str]) -> None:
@@ -216,6 +217,33 @@ def test_transactional_outcomes_12m(warehouse):
         "where customer_id = 'T1'",
     )
     assert first == [(date(2023, 1, 1), date(2024, 12, 1))]
+
+
+def test_order_customers_keep_their_lifetime_value_row_when_there_are_too_few_to_fit(warehouse):
+    """Contract: mart_customer_lifetime_value has one row per customer with revenue. Two order customers
+    are fewer than the 10 a BG/NBD fit needs: the model is left out and their predictions are null, but
+    their rows and observed history stay (they used to vanish from the mart).
+
+    Hand-computed in weeks to 2024-12-31. T1 buys on 2023-01-10 (40), 2023-06-05 (30 + 10) and
+    2024-02-01 (25); its void invoice and its credit note (-5 on 2024-03-15) are no transactions: x = 2,
+    t_x = 387 days / 7, T = 721 days / 7 = 103; revenue 40 + 40 + 25 - 5 = 100. T2 buys once,
+    110 USD / 1.10 = 100 EUR on 2023-03-01: x = 0, T = 671 days / 7.
+    """
+    rows = _rows(
+        warehouse,
+        "select customer_id, model, historical_revenue_eur, frequency, recency, tenure, expected_purchases_12m, "
+        "probability_alive, expected_avg_value_eur, predicted_clv_12m_eur, predicted_clv_eur "
+        "from marts.mart_customer_lifetime_value where customer_id like 'T%' order by customer_id",
+    )
+    assert [r[:3] for r in rows] == [
+        ("T1", "bg_nbd_gamma_gamma", Decimal("100.0000")),
+        ("T2", "bg_nbd_gamma_gamma", Decimal("100.0000")),
+    ]
+    assert [r[3:6] for r in rows] == [
+        pytest.approx((2.0, 387 / 7, 103.0)),
+        pytest.approx((0.0, 0.0, 671 / 7)),
+    ]
+    assert [r[6:] for r in rows] == [(None,) * 5, (None,) * 5]
 
 
 def test_a_currency_without_a_rate_fails_the_build_loudly(tmp_path: Path):

@@ -51,9 +51,30 @@ def _params(params: pd.DataFrame, model: str) -> dict | None:
 def _transactional(summary, params, horizon, rate, period):
     bgnbd = _params(params, "bg_nbd")
     gamma_gamma = _params(params, "gamma_gamma")
-    if summary.empty or bgnbd is None:
+    if summary.empty:
         return pd.DataFrame(columns=list(COLUMNS))
     x, t_x, tenure = (summary[c].to_numpy(float) for c in ("frequency", "recency", "tenure"))
+    if bgnbd is None:
+        # too few order customers to fit: the customers keep their row (the mart has one per customer
+        # with revenue) and their observed history, with the predictions unknown
+        unknown = np.full(x.size, np.nan)
+        return pd.DataFrame(
+            {
+                "customer_id": summary["customer_id"],
+                "segment": summary["segment"],
+                "model": "bg_nbd_gamma_gamma",
+                "frequency": x,
+                "recency": t_x,
+                "tenure": tenure,
+                "expected_purchases_12m": unknown,
+                "probability_alive": unknown,
+                "expected_avg_value_eur": unknown,
+                "predicted_clv_12m_eur": unknown,
+                "predicted_clv_eur": unknown,
+                "expected_remaining_months": unknown,
+                "current_mrr_eur": 0.0,
+            }
+        )
     monetary = summary["monetary_value"].to_numpy(float)
     if gamma_gamma is not None and gamma_gamma["q"] > 1:
         value = gamma_gamma_expected_value(gamma_gamma, x, monetary)
