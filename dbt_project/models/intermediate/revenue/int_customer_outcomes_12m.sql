@@ -5,9 +5,10 @@
 
     Subscription customers (any MRR): retained_12m = MRR > 0 in reference_month + 12;
     expanded_12m = MRR in reference_month + 12 above a non-zero MRR in the reference month.
-    Transactional customers (orders only): retained_12m = a paid invoice in the 12 months after the
-    reference month; expanded_12m = paid revenue in those 12 months above the paid revenue of the
-    12 months up to and including the reference month (which must be non-zero).
+    Transactional customers (orders only): retained_12m = a paid invoice (positive revenue) in the 12
+    months after the reference month; expanded_12m = paid revenue in those 12 months above the paid
+    revenue of the 12 months up to and including the reference month (which must be positive). Paid
+    revenue is net of paid credit notes.
 -#}
 with
 
@@ -35,15 +36,17 @@ as_of as (
 
 ),
 
+-- paid revenue is net: a paid credit note refunds revenue; only a paid invoice with positive revenue
+-- is a purchase (retention, the first revenue month)
 paid_months as (
 
     select
         customer_id,
         cast({{ dbt.date_trunc('month', 'invoice_date') }} as date) as month,
         sum(revenue_eur) as paid_revenue_eur,
-        count(*) as paid_invoices
+        sum(case when revenue_eur > 0 then 1 else 0 end) as paid_invoices
     from invoices
-    where status = 'paid' and revenue_eur > 0
+    where status = 'paid'
     group by 1, 2
 
 ),
@@ -60,7 +63,7 @@ first_revenue as (
     from (
         select customer_id, month from customer_months
         union all
-        select customer_id, month from paid_months
+        select customer_id, month from paid_months where paid_invoices > 0
     ) as revenue_months
     group by customer_id
 
