@@ -1,5 +1,8 @@
 {#- Revenue facts per customer at the as-of date: first revenue, current MRR, lifecycle status.
-    Revenue = a month with MRR (fct_mrr) or a paid invoice with positive revenue. -#}
+    Revenue = a month with MRR (fct_mrr) or a paid invoice with positive revenue. A subscription has
+    MRR up to its end date: whether that falls in the 12 months up to the as-of date decides
+    `active` (an MRR month dated by its first day would drop a subscription that ran into the window
+    from a month that began before it). -#}
 with
 
 mrr as (
@@ -14,11 +17,35 @@ invoices as (
 
 ),
 
+subscriptions as (
+
+    select * from {{ ref('stg_revenue__subscriptions') }}
+
+),
+
 as_of as (
 
     select
         {{ arvo_as_of_date() }} as as_of_date,
         {{ arvo_as_of_month() }} as as_of_month
+
+),
+
+-- the last day each subscription had MRR up to the as-of date (never before its first MRR month,
+-- so the first revenue date still comes from fct_mrr)
+subscription_last_days as (
+
+    select
+        subscriptions.account_id as customer_id,
+        case
+            when subscriptions.end_date is null or subscriptions.end_date > as_of.as_of_date
+                then as_of.as_of_date
+            else subscriptions.end_date
+        end as revenue_date
+    from subscriptions
+    cross join as_of
+    where subscriptions.mrr > 0
+        and subscriptions.start_date <= as_of.as_of_date
 
 ),
 
@@ -29,6 +56,13 @@ revenue_events as (
         month as revenue_date
     from mrr
     where mrr_eur > 0
+
+    union all
+
+    select
+        customer_id,
+        revenue_date
+    from subscription_last_days
 
     union all
 
