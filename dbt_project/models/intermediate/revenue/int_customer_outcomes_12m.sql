@@ -1,6 +1,7 @@
 {#-
     Customer x reference month (from the first revenue month to the as-of month): did the customer
-    stay, and did it grow, over the next 12 months? Both are null until 12 months have passed since
+    stay, and did it grow, over the next 12 months (as known at the as-of date: later invoices do not
+    count)? Both are null until 12 months have passed since
     the reference month at the as-of date (reference_month + 12 months <= as-of month).
 
     Subscription customers (any MRR): retained_12m = MRR > 0 in reference_month + 12;
@@ -32,21 +33,26 @@ months as (
 
 as_of as (
 
-    select {{ arvo_as_of_month() }} as as_of_month
+    select
+        {{ arvo_as_of_date() }} as as_of_date,
+        {{ arvo_as_of_month() }} as as_of_month
 
 ),
 
 -- paid revenue is net: a paid credit note refunds revenue; only a paid invoice with positive revenue
--- is a purchase (retention, the first revenue month)
+-- is a purchase (retention, the first revenue month). Nothing after the as-of date counts, as for
+-- subscriptions (int_subscription_months): a report pinned to a date does not change later.
 paid_months as (
 
     select
-        customer_id,
-        cast({{ dbt.date_trunc('month', 'invoice_date') }} as date) as month,
-        sum(revenue_eur) as paid_revenue_eur,
-        sum(case when revenue_eur > 0 then 1 else 0 end) as paid_invoices
+        invoices.customer_id,
+        cast({{ dbt.date_trunc('month', 'invoices.invoice_date') }} as date) as month,
+        sum(invoices.revenue_eur) as paid_revenue_eur,
+        sum(case when invoices.revenue_eur > 0 then 1 else 0 end) as paid_invoices
     from invoices
-    where status = 'paid'
+    cross join as_of
+    where invoices.status = 'paid'
+        and invoices.invoice_date <= as_of.as_of_date
     group by 1, 2
 
 ),
