@@ -199,6 +199,19 @@ def test_gamma_gamma_expected_value_shrinks_towards_the_population_mean():
     assert population_mean < value[1] < value[2] < 100.0
 
 
+def test_gamma_gamma_expected_value_of_a_non_positive_repeat_mean_is_that_of_zero_spend():
+    """A repeat day whose credit note outweighs its sales (100 on day one; 10 bought and 60 refunded on a
+    later day: x = 1, mean repeat value -50) is outside Gamma-Gamma's support (spend > 0; the fit leaves
+    such customers out). Its expected value is that of a mean repeat spend of 0, never negative.
+    CDNOW parameters: 6.25 * 15.44 / (6.25 + 3.74 - 1) = 10.734; the formula on -50 gave
+    6.25 * (15.44 - 50) / 8.99 = -24.03, a negative CLV that failed the mart's data tests."""
+    params = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+    value = clv.gamma_gamma_expected_value(params, [1, 1, 2], [-50.0, 0.0, -10.0])
+    assert value[0] == pytest.approx(6.25 * 15.44 / 8.99)
+    assert value[1] == pytest.approx(value[0])
+    assert value[2] == pytest.approx(6.25 * 15.44 / (2 * 6.25 + 2.74))
+
+
 def test_gamma_gamma_grouped_equals_ungrouped():
     rng = np.random.default_rng(3)
     x = rng.integers(1, 6, 600).astype(float)

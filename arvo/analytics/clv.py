@@ -294,10 +294,15 @@ def fit_gamma_gamma(x: ArrayLike, monetary: ArrayLike, weights: ArrayLike | None
 
 def gamma_gamma_expected_value(params: dict[str, float], x: ArrayLike, monetary: ArrayLike) -> NDArray[np.float64]:
     """E[mean transaction value | x, mean of repeats] (Fader-Hardie 2013, eq. 5); the population mean
-    p * gamma / (q - 1) for customers without repeats (needs q > 1)."""
+    p * gamma / (q - 1) for customers without repeats (needs q > 1).
+
+    Spend is positive in the model (the fit leaves other customers out). A repeat mean at or below 0
+    (credit notes outweighing the sales of repeat days) counts as 0, the nearest spend the model
+    allows: p * gamma / (p * x + q - 1), never the negative value the formula gives below 0.
+    """
     p, q, gamma = params["p"], params["q"], params["gamma"]
     x, m = np.asarray(x, dtype=float), np.asarray(monetary, dtype=float)
-    m = np.where(x > 0, np.nan_to_num(m), 0.0)
+    m = np.where(x > 0, np.maximum(np.nan_to_num(m), 0.0), 0.0)
     return p * (gamma + x * m) / (p * x + q - 1)
 
 

@@ -19,8 +19,9 @@ The data lands as files, goes through the real ingestion (`ingest_pending`) and 
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import pytest
 from arvo.config import Settings
 from ingestion.pipeline import ingest_pending
 from ingestion.warehouse import connect, ensure_schemas
-from tests.dbt.support import run_dbt
+from tests.dbt.support import failures, run_dbt
 
 AS_OF = "2024-12-31"
 
@@ -244,6 +245,57 @@ def test_order_customers_keep_their_lifetime_value_row_when_there_are_too_few_to
         pytest.approx((0.0, 0.0, 671 / 7)),
     ]
     assert [r[6:] for r in rows] == [(None,) * 5, (None,) * 5]
+
+
+def _order_history(seed: int) -> tuple[str, str]:
+    """Accounts and invoices of 40 order customers with customer-specific spend levels (so that
+    Gamma-Gamma finds heterogeneity) and N1: 100 on 2023-02-01, then 10 bought and 60 refunded on
+    2023-06-01 (one transaction day worth -50)."""
+    rng = random.Random(seed)
+    accounts = ["account_id,account_name,segment,industry,country,created_at,updated_at"]
+    invoices = ["invoice_id,account_id,invoice_date,currency,amount,status"]
+    for i in range(40):
+        customer = f"O{i:02d}"
+        accounts.append(f"{customer},P {i},B2C,,FI,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z")
+        level = rng.choice([15, 25, 40, 60, 90, 140, 220, 350])
+        first = date(2023, 1, 1) + timedelta(days=rng.randrange(200))
+        repeats = {first + timedelta(days=rng.randrange(1, 300)) for _ in range(rng.choice([0, 1, 2, 3, 5, 8]))}
+        for k, day in enumerate(sorted({first} | repeats)):
+            if day <= date(2023, 12, 31):
+                invoices.append(f"I{i}-{k},{customer},{day},EUR,{round(level * rng.uniform(0.7, 1.3), 2)},paid")
+    accounts.append("N1,P N1,B2C,,FI,2023-01-01T00:00:00Z,2023-01-01T00:00:00Z")
+    invoices += ["J1,N1,2023-02-01,EUR,100,paid", "J2,N1,2023-06-01,EUR,10,paid", "J3,N1,2023-06-01,EUR,-60,paid"]
+    return "\n".join(accounts) + "\n", "\n".join(invoices) + "\n"
+
+
+def test_a_repeat_day_refunded_beyond_its_sales_gets_no_negative_lifetime_value(tmp_path: Path):
+    """N1's repeat day nets to -50 (credit note above the day's sale): outside Gamma-Gamma's support.
+    It used to get p (gamma - 50) / (p + q - 1) < 0 as its expected value, a negative CLV, and the
+    mart's data tests (CLV >= 0, horizon >= 12 months) failed the build. Its expected value is now that
+    of a zero repeat mean, p gamma / (p + q - 1), from the fitted parameters."""
+    settings = Settings.under(tmp_path)
+    accounts, invoices = _order_history(seed=7)
+    write_landing(settings.landing, {"crm/accounts/accounts.csv": accounts, "revenue/invoices/invoices.csv": invoices})
+    ingest_pending(settings, settle_seconds=0)
+    result = run_dbt(
+        settings, ["build", "--select", "+mart_customer_lifetime_value"], {"as_of_date": "2023-12-31"}, tmp_path
+    )
+    assert result.success, failures(result)
+    con = duckdb.connect(str(settings.warehouse))
+    gamma_gamma = dict(
+        _rows(con, "select parameter, value from intermediate.int_clv_params where model = 'gamma_gamma'")
+    )
+    n1 = _rows(
+        con,
+        "select frequency, expected_avg_value_eur, predicted_clv_12m_eur, predicted_clv_eur "
+        "from marts.mart_customer_lifetime_value where customer_id = 'N1'",
+    )[0]
+    con.close()
+    p, q, gamma = gamma_gamma["p"], gamma_gamma["q"], gamma_gamma["gamma"]
+    assert q > 1  # the Gamma-Gamma fit is used, not the fallback
+    assert n1[0] == 1.0
+    assert float(n1[1]) == pytest.approx(p * gamma / (p + q - 1), abs=1e-4)
+    assert 0 < n1[2] <= n1[3]
 
 
 def test_a_currency_without_a_rate_fails_the_build_loudly(tmp_path: Path):

@@ -79,7 +79,8 @@ def _transactional(summary, params, horizon, rate, period):
     if gamma_gamma is not None and gamma_gamma["q"] > 1:
         value = gamma_gamma_expected_value(gamma_gamma, x, monetary)
     else:
-        value = np.where(x > 0, np.nan_to_num(monetary), np.nan)
+        # without a usable Gamma-Gamma fit a repeater's own mean, never below 0 (credit notes)
+        value = np.where(x > 0, np.maximum(np.nan_to_num(monetary), 0.0), np.nan)
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"],
