@@ -53,8 +53,11 @@ measured_responses as (
             when outcomes.customer_type = 'subscription' then outcomes.mrr_eur * 12
             else outcomes.paid_revenue_prev_12m_eur
         end as revenue_start_eur,
+        -- order revenue is net of credit notes: a customer refunded more than it bought after its
+        -- response keeps nothing, never less (a band's NRR stays at or above 0)
         case
             when outcomes.customer_type = 'subscription' then outcomes.mrr_12m_later_eur * 12
+            when outcomes.paid_revenue_next_12m_eur < 0 then 0
             else outcomes.paid_revenue_next_12m_eur
         end as revenue_end_eur,
         row_number() over (
