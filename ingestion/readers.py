@@ -66,9 +66,11 @@ def normalise_header(names: list[str], contract_columns: tuple[str, ...]) -> lis
 
 
 def _csv_header(landed: LandedFile) -> list[str] | None:
+    """The header row's names. A BOM is dropped before parsing (`utf-8-sig`), not after: left in, it
+    stands before the first field's opening quote and the quotes become part of the name."""
     opener = gzip.open if landed.path.name.lower().endswith(".gz") else open
     with opener(landed.path, "rb") as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
         return next(csv.reader(text), None)
 
 

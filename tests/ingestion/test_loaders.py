@@ -136,6 +136,20 @@ def test_excel_style_csv_with_bom_crlf_and_quoted_newlines(settings):
     ]
 
 
+def test_csv_with_bom_and_every_field_quoted_loads(settings):
+    """Excel's "CSV UTF-8" and pandas' `encoding="utf-8-sig", quoting=QUOTE_ALL` put the BOM before the
+    header's first quote: the first column is still `account_id`, not `"account_id"` with its quotes."""
+    header = ",".join(f'"{name}"' for name in VALID_ROWS["accounts"][0])
+    body = "".join(",".join(f'"{v}"' for v in row.values()) + "\r\n" for row in VALID_ROWS["accounts"])
+    drop(settings, "accounts", "excel.csv", "\ufeff" + header + "\r\n" + body)
+    result = ingest(settings)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(settings)
+    got = con.execute("select account_id, account_name from raw.accounts order by 1").fetchall()
+    con.close()
+    assert got == [("A1", "Äijälä Oy"), ("A2", "Bo Ek")]
+
+
 def test_extra_columns_named_like_engine_names_stay_data(baseline):
     """A header `rowid` or `c0` is an extra column like any other: it neither shadows DuckDB's row id
     (the row numbers) nor the reader's positional column names."""
