@@ -23,16 +23,29 @@ def staged_column(position: int) -> str:
     return f"c{position}"
 
 
-def _cast_expression(column_sql: str, type_: str, is_text: bool) -> str:
+def _cast_expression(column_sql: str, type_: str, source_type: str) -> str:
     """The contract type from a text value (trimmed, empty = null) or from a typed one (Parquet,
-    JSON numbers: cast directly, no round trip through text)."""
+    JSON numbers: cast directly, no round trip through text).
+
+    DuckDB's casts round and coerce where the contract does not: '5.5' or a Parquet 5.5 cast to
+    INTEGER is 6, and a BOOLEAN casts to 1/0 as a number. An `int` must be a whole number and a
+    number is never a boolean, so those give null here and are reported as not parsing.
+    """
+    is_text = source_type == "VARCHAR"
     value = f"nullif(trim({column_sql}), '')" if is_text else column_sql
     if type_ == "timestamp":
         # Parse with the zone if one is given (session zone is UTC), then drop it: stored as UTC.
         return f"cast(try_cast({value} as TIMESTAMPTZ) as TIMESTAMP)"
     if type_ == "bool" and is_text:
         return f"try_cast(lower({value}) as BOOLEAN)"
-    return f"try_cast({value} as {DUCKDB_TYPES[type_]})"
+    target = DUCKDB_TYPES[type_]
+    if type_ in ("int", "decimal") and source_type == "BOOLEAN":
+        return f"cast(null as {target})"
+    if type_ == "int" and is_text:
+        return f"case when regexp_full_match({value}, '[+-]?[0-9]+') then try_cast({value} as {target}) end"
+    if type_ == "int" and (source_type in ("FLOAT", "DOUBLE") or source_type.startswith("DECIMAL")):
+        return f"case when {value} = trunc({value}) then try_cast({value} as {target}) end"
+    return f"try_cast({value} as {target})"
 
 
 def _unparsed_expression(column_sql: str, cast: str, is_text: bool) -> str:
@@ -76,7 +89,7 @@ def build_typed(
         if column.type == "text":
             select.append(f"{source_column if is_text else f'cast({source_column} as VARCHAR)'} as {target}")
         else:
-            cast = _cast_expression(source_column, column.type, is_text)
+            cast = _cast_expression(source_column, column.type, source_types[source_column])
             select.append(f"{cast} as {target}")
             unparsed = _unparsed_expression(source_column, cast, is_text)
             select.append(f"{unparsed} as {quote_ident(unparsed_column(column.name))}")

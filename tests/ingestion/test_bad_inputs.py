@@ -4,10 +4,13 @@ unchanged warehouse when quarantined, and rows_in = rows_loaded + rows_rejected.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from expectations.runner import SUITES_DIR
@@ -52,6 +55,17 @@ class Case:
 
 
 INVOICES = csv_text(VALID_ROWS["invoices"])
+
+
+def parquet(entity: str, **columns: pa.Array) -> bytes:
+    """The valid rows of an entity as Parquet (text columns), with whole columns replaced."""
+    table = pa.table({name: [r[name] for r in VALID_ROWS[entity]] for name in VALID_ROWS[entity][0]})
+    for name, values in columns.items():
+        table = table.set_column(table.schema.get_field_index(name), name, values)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
 
 CASES = [
     Case("truncated_csv", "invoices", lambda: INVOICES[:-12], QUARANTINED, "parse", "Line: 3"),
@@ -116,6 +130,35 @@ CASES = [
         "type_parses",
         "must be a date",
         "invoice_date",
+    ),
+    Case(
+        "fractional_int",
+        "questions",
+        lambda: csv_text([{**VALID_ROWS["questions"][1], "question_id": "Q14", "scale_max": "5.5"}]),
+        QUARANTINED,
+        "type_parses",
+        "scale_max must be a int",
+        "scale_max",
+    ),
+    Case(
+        "parquet_fractional_int",
+        "questions",
+        lambda: parquet("questions", scale_max=pa.array([10.0, 4.5, None])),
+        QUARANTINED,
+        "type_parses",
+        "scale_max must be a int",
+        "scale_max",
+        file_name="bad.parquet",
+    ),
+    Case(
+        "parquet_bool_amount",
+        "invoices",
+        lambda: parquet("invoices", amount=pa.array([True, False])),
+        QUARANTINED,
+        "type_parses",
+        "amount must be a decimal",
+        "amount",
+        file_name="bad.parquet",
     ),
     Case(
         "nps_of_11",
