@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -40,9 +41,30 @@ class Staged:
     rows_in: int
 
 
+# What DuckDB's CSV reader says is wrong with a line, after quoting the line itself.
+_CSV_PROBLEM = re.compile(
+    r"Expected Number of Columns: \d+ Found: \d+|Value with unterminated quote found\."
+    r"|Invalid unicode \(byte sequence mismatch\) detected\.|Maximum line size of \d+ bytes exceeded[^\n]*"
+)
+
+
+def _without_line_text(text: str) -> str:
+    """DuckDB's CSV error minus the `Original Line:` it quotes. The line is a row of the file: from
+    crm/contacts an e-mail address and a name, which must not reach the ledger (published with the
+    serving snapshot), the log or the report. The line number and the problem stay; the file itself
+    is kept whole in quarantine."""
+    head, quoted, rest = text.partition("Original Line:")
+    if not quoted:
+        return text
+    problems = _CSV_PROBLEM.findall(rest)  # the last one: the line's own text may precede it, multi-line
+    problem = problems[-1] if problems else "the line does not follow the CSV rules."
+    return f"{head.rstrip()} (its text is not repeated here; see the file) {problem}"
+
+
 def _duckdb_message(exc: Exception) -> str:
-    """DuckDB's reader error without its generic 'possible fixes' advice (ours is more specific)."""
-    text = str(exc).split("Possible fixes:")[0].strip()
+    """DuckDB's reader error without its generic 'possible fixes' advice (ours is more specific) and
+    without the row text it quotes."""
+    text = _without_line_text(str(exc).split("Possible fixes:")[0].strip())
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -126,7 +148,7 @@ def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
     except (duckdb.Error, csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
         raise Rejected(
             "parse",
-            f"the {landed.format} file cannot be read: {_duckdb_message(exc)}. "
+            f"the {landed.format} file cannot be read: {_duckdb_message(exc).rstrip('.')}. "
             "Fix that line (a quote left open, a row with too many or too few fields, a truncated "
             "export) and drop the file again.",
         ) from exc

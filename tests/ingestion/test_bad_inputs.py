@@ -469,3 +469,30 @@ def test_catalog_covers_every_rule_of_the_committed_suites():
     assert suite_rules - {case.rule for case in CASES} == set()
     assert {"parse", "encoding", "header", "delimiter", "empty_file", "no_rows"} <= {case.rule for case in CASES}
     assert len({case.name for case in CASES}) == len(CASES)  # ids are unique: no case shadows another
+
+
+@pytest.mark.parametrize(
+    "bad_row, says",
+    [
+        ("C2,A1,aino.bad@example.com,Aino Virtanen,cfo,extra,2024-01-01,2024-01-01", "Found: 8"),
+        ('C2,A1,aino.bad@example.com,"Aino Virtanen,cfo,2024-01-01,2024-01-01', "unterminated quote"),
+    ],
+    ids=["too_many_fields", "open_quote"],
+)
+def test_an_unreadable_contacts_row_is_named_by_line_not_repeated(baseline, caplog, bad_row: str, says: str):
+    """DuckDB's CSV error repeats the offending line. From crm/contacts that is an e-mail address and a
+    name, which would then sit in the ledger (published with the serving snapshot), the log and the
+    report: the line number and what is wrong with it are enough to find it in the file."""
+    path = drop(baseline, "contacts", "contacts.csv", text("contacts") + bad_row + "\n")
+
+    result = ingest(baseline)[0]
+
+    assert (result.status, result.findings[0].rule) == (QUARANTINED, "parse")
+    assert "Line: 3" in result.reason and says in result.reason, result.reason
+    kept = (baseline.quarantine / result.load_id / "report.json").read_text(encoding="utf-8")
+    row = ledger(baseline)[-1]
+    for where in (result.reason, json.dumps(row, default=str), kept, caplog.text):
+        assert "aino.bad@example.com" not in where and "Virtanen" not in where
+    assert (
+        baseline.quarantine / result.load_id / path.name
+    ).read_bytes() == path.read_bytes()  # the file itself is kept whole
