@@ -286,7 +286,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedF
             rule, message = print_.problem
             raise Rejected(rule, message)
         with _SafePath(landed) as readable:
-            staged = stage(con, readable)
+            staged = stage(con, readable, shown_as=rel_path)
         result.rows_in = staged.rows_in
         prepared.passed("staged")
         prepared.extras = extra_columns(landed.entity, staged.columns)

@@ -61,10 +61,20 @@ def _without_line_text(text: str) -> str:
     return f"{head.rstrip()} (its text is not repeated here; see the file) {problem}"
 
 
+_PARSE_ADVICE = {
+    "csv": "Fix that line (a quote left open, a row with too many or too few fields, a truncated export) and "
+    "drop the file again.",
+    "jsonl": "Fix that line (one complete JSON object per line, UTF-8 without a byte order mark) and drop the "
+    "file again.",
+    "parquet": "Export the Parquet file again (it is truncated or not Parquet) and drop it again.",
+}
+
+
 def _duckdb_message(exc: Exception) -> str:
-    """DuckDB's reader error without its generic 'possible fixes' advice (ours is more specific) and
-    without the row text it quotes."""
-    text = _without_line_text(str(exc).split("Possible fixes:")[0].strip())
+    """DuckDB's reader error without its generic 'possible fixes' advice (ours is more specific), the
+    row text it quotes, or the SQL statement it points into (`LINE 1: describe select ...`)."""
+    text = str(exc).split("Possible fixes:")[0]
+    text = _without_line_text(re.split(r"\n\s*LINE \d+:", text)[0].strip())
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -128,8 +138,22 @@ def _typed_source(
     return names, f"(select {select} from {reader_sql})"
 
 
-def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
-    """Read the file and type it into the temp view `_arvo_typed` (see `ingestion.casting`)."""
+def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile, shown_as: str | None = None) -> Staged:
+    """Read the file and type it into the temp view `_arvo_typed` (see `ingestion.casting`).
+
+    `shown_as` is the name the user knows the file by (its path under landing): `landed` may be a
+    link in a temporary folder, gone by the time anyone reads a message that names it.
+    """
+    try:
+        return _stage(con, landed)
+    except Rejected as exc:
+        if shown_as is not None:
+            exc.message = exc.message.replace(str(landed.path), shown_as)
+            exc.args = (exc.message,)
+        raise
+
+
+def _stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
     contract = landed.entity.column_names
     if landed.size == 0:
         raise Rejected("empty_file", "the file is empty (0 bytes); re-send it with a header and rows.")
@@ -149,8 +173,7 @@ def stage(con: duckdb.DuckDBPyConnection, landed: LandedFile) -> Staged:
         raise Rejected(
             "parse",
             f"the {landed.format} file cannot be read: {_duckdb_message(exc).rstrip('.')}. "
-            "Fix that line (a quote left open, a row with too many or too few fields, a truncated "
-            "export) and drop the file again.",
+            + _PARSE_ADVICE[landed.format],
         ) from exc
     if rows_in == 0:
         raise Rejected("no_rows", "the file has a header but no data rows; send a file with data.")

@@ -496,3 +496,24 @@ def test_an_unreadable_contacts_row_is_named_by_line_not_repeated(baseline, capl
     assert (
         baseline.quarantine / result.load_id / path.name
     ).read_bytes() == path.read_bytes()  # the file itself is kept whole
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("broken.jsonl", json.dumps(VALID_ROWS["invoices"][0]) + '\n{"invoice_id": "I2", "amount": \n'),
+        ("broken.parquet", b"PAR1 this is not a parquet file PAR1"),
+    ],
+)
+def test_a_reader_error_names_the_landed_file_not_the_link_it_was_read_through(baseline, name: str, content):
+    """The file is read through a symlink with a plain name in a temporary folder (glob characters stay
+    data); DuckDB's message names the path it was given, which is gone when the user reads it. Nor does
+    the message point into our SQL or give CSV advice for a Parquet or JSON file."""
+    drop(baseline, "invoices", name, content)
+    result = ingest(baseline)[0]
+    assert (result.status, result.findings[0].rule) == (QUARANTINED, "parse")
+    message = result.findings[0].message
+    assert "arvo-ingest-" not in message, message
+    assert "select" not in message and "a quote left open" not in message, message  # no SQL, no CSV advice
+    if "file" in message.split("cannot be read:")[1]:  # where DuckDB names a file, it is the landed one
+        assert f"revenue/invoices/{name}" in message, message
