@@ -66,7 +66,10 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
             continue
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if _is_candidate(path):
-                stat = path.stat()
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # removed between the listing and now
+                    continue
                 first[path] = (entity, stat.st_size, stat.st_mtime)
     if first and settle_seconds > 0:
         time.sleep(settle_seconds)

@@ -266,7 +266,18 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedF
         return prepared
     started = _now()
     prepared.passed("hashing")
-    print_ = fingerprint(landed.path, check_utf8=landed.format in ("csv", "jsonl"))
+    try:
+        print_ = fingerprint(landed.path, check_utf8=landed.format in ("csv", "jsonl"))
+    except OSError as error:
+        # Gone or unreadable since discovery: it cannot be loaded nor copied to quarantine, and it must
+        # not stop the files after it. Nothing is recorded, so the next run looks at it again.
+        log.warning(
+            "skipped %s: it cannot be read (%s: %s); it stays unrecorded and is tried again on the next run",
+            rel_path,
+            type(error).__name__,
+            error.strerror or error,
+        )
+        return prepared
     result = LoadResult(
         load_id=new_load_id(),
         entity=landed.entity.name,

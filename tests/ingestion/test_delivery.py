@@ -206,3 +206,37 @@ def test_a_missing_landing_folder_and_misplaced_files_are_pointed_out(settings, 
     assert [m.split(":")[0] for m in ignored] == ["ignored invoices.csv", "ignored accounts/accounts.csv"]
     assert "crm/accounts" in ignored[0]  # says where files belong
     assert "does not exist" not in caplog.text
+
+
+def test_a_file_that_cannot_be_read_any_more_is_left_for_the_next_run_and_the_rest_load(settings, caplog):
+    """A file found complete can be gone or unreadable when its turn comes (the source took it back,
+    replaced it with a folder, changed its permissions). That is no reason to stop the whole run with a
+    traceback: the file is named in a warning, nothing of it is recorded, the other files load, and
+    the next run tries it again."""
+    drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
+    drop(settings, "fx_rates", "rates.csv", csv_text(VALID_ROWS["fx_rates"]))
+    gone = drop(settings, "invoices", "a.csv", INVOICES)
+    drop(
+        settings,
+        "invoices",
+        "b.csv",
+        csv_text([{**r, "invoice_id": r["invoice_id"] + "b"} for r in VALID_ROWS["invoices"]]),
+    )
+
+    def take_back(event: Progress) -> None:
+        if event.stage == "done" and event.entity == "accounts":  # a.csv is read after this commit
+            gone.unlink()
+            gone.mkdir()  # os.open of a folder fails even for root, as an unreadable file does for others
+
+    results = ingest_pending(settings, on_progress=take_back, settle_seconds=0)
+
+    assert [(r.file_path, r.status) for r in results] == [
+        ("crm/accounts/accounts.csv", LOADED),
+        ("revenue/fx_rates/rates.csv", LOADED),
+        ("revenue/invoices/b.csv", LOADED),
+    ]
+    assert "revenue/invoices/a.csv" in caplog.text and "next run" in caplog.text
+    assert "revenue/invoices/a.csv" not in {row["file_path"] for row in ledger(settings)}
+    gone.rmdir()
+    drop(settings, "invoices", "a.csv", INVOICES)
+    assert [(r.file_path, r.status) for r in ingest(settings)] == [("revenue/invoices/a.csv", LOADED)]
