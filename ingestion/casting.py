@@ -87,7 +87,12 @@ def build_typed(
         source_column = position[column.name]
         is_text = source_types[source_column] == "VARCHAR"
         if column.type == "text":
-            select.append(f"{source_column if is_text else f'cast({source_column} as VARCHAR)'} as {target}")
+            text = source_column if is_text else f"cast({source_column} as VARCHAR)"
+            if column.required:
+                # Blank is missing: CSV already reads `""` as null, but JSON/Parquet `""` and a
+                # whitespace-only value anywhere would pass `required_not_null` and reach staging as ''.
+                text = f"case when trim({text}) <> '' then {text} end"
+            select.append(f"{text} as {target}")
         else:
             cast = _cast_expression(source_column, column.type, source_types[source_column])
             select.append(f"{cast} as {target}")
