@@ -98,6 +98,28 @@ def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
     return out
 
 
+def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
+    """Entries of entity folders named like data files that are not files, with what they are: a folder
+    (`invoices.csv/`, an unzipped export), a link to nothing, a pipe. They never load; said, they do not
+    pass for "nothing new"."""
+    out = []
+    for name in entity_names:
+        folder = landing / ENTITIES[name].folder
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            lower = path.name.lower()
+            if lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES) or not lower.endswith(FILE_SUFFIXES):
+                continue
+            if path.is_dir():
+                out.append((path, "a folder"))
+            elif path.is_symlink() and not path.exists():
+                out.append((path, "a link to nothing"))
+            elif not path.is_file():
+                out.append((path, "not a regular file"))
+    return out
+
+
 def misplaced(landing: Path) -> list[Path]:
     """Data files under the landing folder but outside every entity folder (`landing/accounts/x.csv`,
     `landing/x.csv`): they would never load, so they are pointed out."""

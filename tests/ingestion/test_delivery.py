@@ -166,6 +166,18 @@ def test_unsupported_files_are_pointed_out_not_loaded(settings, caplog):
     assert "ignored revenue/invoices/invoices.xlsx" in caplog.text
 
 
+def test_entries_named_like_data_files_that_are_no_files_are_pointed_out(settings, caplog):
+    """A folder `invoices.csv` (an unzipped export) or a link whose target is gone will never load; left
+    unmentioned, the delivery looks like "nothing new"."""
+    folder = settings.landing / ENTITIES["invoices"].folder
+    (folder / "march.csv").mkdir(parents=True)
+    (folder / "april.csv").symlink_to(folder / "moved-away.csv")
+    with caplog.at_level("WARNING", logger="ingestion.pipeline"):
+        assert ingest(settings) == []
+    assert "ignored revenue/invoices/march.csv: a folder" in caplog.text
+    assert "ignored revenue/invoices/april.csv: a link to nothing" in caplog.text
+
+
 def test_ingest_entity_says_when_a_file_last_loaded_not_when_it_last_ran(settings, monkeypatch):
     """What the raw asset gives Dagster's freshness check: the ledger's last load of the entity. A run
     with nothing new, and a file quarantined, leave it where it was; no load yet gives None."""
