@@ -9,6 +9,7 @@ ride along into raw unchecked.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 import duckdb
@@ -136,6 +137,20 @@ def _original_dates(con: duckdb.DuckDBPyConnection, findings: list[Finding]) -> 
             example["value"] = original.get(example["row"], example["value"])
 
 
+_E_MAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+E_MAIL_SHOWN_AS = "<an e-mail address, not shown>"
+
+
+def _hide_e_mail_addresses(findings: list[Finding]) -> None:
+    """Example values that hold an e-mail address are replaced, row numbers kept. Findings reach the
+    ledger (published with the serving snapshot), the log and the report, and personal data must not
+    leave raw in clear text; a value of a checked column holds one when an export shifts columns."""
+    for finding in findings:
+        for example in finding.examples:
+            if isinstance(example.get("value"), str) and _E_MAIL.search(example["value"]):
+                example["value"] = E_MAIL_SHOWN_AS
+
+
 def check(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
@@ -166,4 +181,5 @@ def check(
     finally:
         con.execute(f"drop view if exists {BATCH}")
     _misspelling_hints(findings, entity, staged_columns)
+    _hide_e_mail_addresses(findings)
     return sorted(findings, key=lambda f: f.severity != "error")

@@ -536,3 +536,25 @@ def test_a_reader_error_names_the_landed_file_not_the_link_it_was_read_through(b
     assert "select" not in message and "a quote left open" not in message, message  # no SQL, no CSV advice
     if "file" in message.split("cannot be read:")[1]:  # where DuckDB names a file, it is the landed one
         assert f"revenue/invoices/{name}" in message, message
+
+
+def test_an_e_mail_address_in_a_failing_value_is_not_shown(baseline):
+    """Findings show the failing values, and they go to the ledger (published with the serving
+    snapshot), the log and `arvo ingest`. When an export shifts columns, those values can be e-mail
+    addresses: the row number is shown, the address is not."""
+    shifted = rows("contacts", created_at="aino.shifted@example.com")
+    drop(baseline, "contacts", "contacts.csv", csv_text(shifted))
+
+    result = ingest(baseline)[0]
+
+    finding = next(f for f in result.findings if f.rule == "type_parses")
+    assert finding.column == "created_at" and finding.examples[0]["row"] == 1
+    row = ledger(baseline)[-1]
+    kept = (baseline.quarantine / result.load_id / "report.json").read_text(encoding="utf-8")
+    for where in (
+        result.reason,
+        json.dumps(row, default=str),
+        kept,
+        json.dumps([f.to_dict() for f in result.findings]),
+    ):
+        assert "aino.shifted@example.com" not in where
