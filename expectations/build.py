@@ -7,6 +7,8 @@ Every expectation carries `meta`: `severity` (`error` quarantines the file, `war
 records the finding), `rule` (a stable name shown to users), `column`, and `fix` (what to do).
 Columns the guard derives before validation:
 - `<column>__unparsed`: the original text of a typed column where it did not parse.
+- `<column>__rounded`: the original value of a decimal column where it has more decimal places than
+  raw keeps (`DECIMAL_SCALE`).
 - `_question_construct`, `_scale_min`, `_scale_max`, `_question_unknown`: the response's question
   looked up in the catalog (warehouse plus files loaded earlier in the same run).
 - `_account_unknown`: the referenced account_id where no such account is in the warehouse.
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.reference import ISO_3166_ALPHA2, ISO_4217_CURRENCIES
-from ingestion.contract import CONSTRUCTS, ENTITIES, INVOICE_STATUSES, SEGMENTS, Entity
+from ingestion.contract import CONSTRUCTS, DECIMAL_SCALE, ENTITIES, INVOICE_STATUSES, SEGMENTS, Entity
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 ERROR, WARNING = "error", "warning"
@@ -69,6 +71,19 @@ def _schema_and_types(entity: Entity) -> list[dict[str, Any]]:
                     f"{c.name} must be a {c.type} ({_type_hint(c.type)})",
                     c.name,
                     column=f"{c.name}__unparsed",
+                )
+            )
+    for c in entity.columns:
+        if c.type == "decimal":
+            out.append(
+                _expect(
+                    "expect_column_values_to_be_null",
+                    WARNING,
+                    "decimal_rounded",
+                    f"{c.name} has more than {DECIMAL_SCALE} decimal places and is stored rounded to "
+                    f"{DECIMAL_SCALE}; round it in the export if that is meant, or tell the warehouse team",
+                    c.name,
+                    column=f"{c.name}__rounded",
                 )
             )
     for c in entity.columns:

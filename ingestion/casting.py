@@ -1,20 +1,22 @@
 """From the staged text to contract types, in SQL, without losing track of what did not parse.
 
 For each typed contract column the typed table also carries `<column>__unparsed`: the original text
-where a value was present but did not parse (else null). The guard turns those into findings with row
-numbers; nothing is silently nulled.
+where a value was present but did not parse (else null), and each decimal column `<column>__rounded`:
+the original value where it has more decimal places than raw keeps. The guard turns those into
+findings with row numbers; nothing is silently nulled or rounded.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from ingestion.contract import DUCKDB_TYPES, Entity
+from ingestion.contract import DECIMAL_SCALE, DUCKDB_TYPES, Entity
 from ingestion.warehouse import quote_ident
 
 TYPED = "_arvo_typed"
 ROW_NUMBER = "_row_number"
 UNPARSED_SUFFIX = "__unparsed"
+ROUNDED_SUFFIX = "__rounded"
 
 
 def staged_column(position: int) -> str:
@@ -55,8 +57,30 @@ def _unparsed_expression(column_sql: str, cast: str, is_text: bool) -> str:
     return f"case when {given} and {cast} is null then {original} end"
 
 
+def _rounded_expression(column_sql: str, cast: str, source_type: str) -> str | None:
+    """The original value, as text, where the stored decimal differs from it (more decimal places than
+    `DECIMAL_SCALE`); None when the source type cannot carry more (integers)."""
+    if source_type == "VARCHAR":
+        exact = f"try_cast(nullif(trim({column_sql}), '') as DECIMAL(38,{DECIMAL_SCALE + 8}))"
+        original = column_sql
+    elif source_type in ("FLOAT", "DOUBLE"):
+        # DuckDB turns a DECIMAL into the double nearest to it: a double that was a number with at most
+        # DECIMAL_SCALE places comes back equal.
+        exact, cast = column_sql, f"cast({cast} as DOUBLE)"
+        original = f"cast({column_sql} as VARCHAR)"
+    elif source_type.startswith("DECIMAL"):
+        exact, original = column_sql, f"cast({column_sql} as VARCHAR)"
+    else:
+        return None
+    return f"case when {cast} is not null and {exact} <> {cast} then {original} end"
+
+
 def unparsed_column(name: str) -> str:
     return f"{name}{UNPARSED_SUFFIX}"
+
+
+def rounded_column(name: str) -> str:
+    return f"{name}{ROUNDED_SUFFIX}"
 
 
 def extra_columns(entity: Entity, staged_columns: list[str]) -> list[tuple[str, str]]:
@@ -98,6 +122,9 @@ def build_typed(
             select.append(f"{cast} as {target}")
             unparsed = _unparsed_expression(source_column, cast, is_text)
             select.append(f"{unparsed} as {quote_ident(unparsed_column(column.name))}")
+            if column.type == "decimal":
+                rounded = _rounded_expression(source_column, cast, source_types[source_column])
+                select.append(f"{rounded or 'cast(null as VARCHAR)'} as {quote_ident(rounded_column(column.name))}")
     select += [f"cast({staged} as VARCHAR) as {staged}" for _, staged in extra_columns(entity, staged_columns)]
     con.execute(f"create or replace temp table {TYPED}_rows as select {', '.join(select)} from {source}", parameters)
     # rowid follows file order: DuckDB preserves insertion order.

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Decimal places a `decimal` keeps in raw; a value with more is stored rounded, and said so (the guard's
+# `decimal_rounded` warning).
+DECIMAL_SCALE = 4
+
 # Contract type -> DuckDB type used in the raw table.
 DUCKDB_TYPES = {
     "text": "VARCHAR",
     "date": "DATE",
     "timestamp": "TIMESTAMP",  # stored as UTC, zone dropped after conversion
-    "decimal": "DECIMAL(18,4)",
+    "decimal": f"DECIMAL(18,{DECIMAL_SCALE})",
     "int": "INTEGER",
     "bool": "BOOLEAN",
 }

@@ -23,7 +23,7 @@ from expectations.runner import (
     suite_document,
 )
 from expectations.sql import validate_suite
-from ingestion.casting import ROW_NUMBER, TYPED, unparsed_column
+from ingestion.casting import ROW_NUMBER, TYPED, rounded_column, unparsed_column
 from ingestion.contract import ENTITIES, Entity
 from ingestion.readers import Staged
 from ingestion.results import Finding
@@ -94,6 +94,9 @@ def _batch_sql(entity: Entity, staged_columns: list[str], for_pandas: bool) -> t
         if c.name in present and c.type != "text":
             names.append(unparsed_column(c.name))
             columns.append(f"t.{quote_ident(unparsed_column(c.name))}")
+        if c.name in present and c.type == "decimal":
+            names.append(rounded_column(c.name))
+            columns.append(f"t.{quote_ident(rounded_column(c.name))}")
     derived, joins = _derived(entity, present)
     names += [d.rsplit(" as ", 1)[1] for d in derived]
     sql = f"select {', '.join([*columns, *derived, f't.{ROW_NUMBER}'])} from {TYPED} t {' '.join(joins)}"
