@@ -357,7 +357,7 @@ def _response_rules() -> list[dict[str, Any]]:
             ERROR,
             "question_in_catalog",
             "every answer's (survey_id, question_id) must exist in survey/questions: deliver the catalog "
-            "first (or in the same run), or correct the ids",
+            "first (or in the same run) and then this file again (touch it or copy it anew), or correct the ids",
             "question_id",
             column="_question_unknown",
         ),

@@ -68,6 +68,19 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     return select, joins
 
 
+def lookup_rules(entity_name: str) -> frozenset[str]:
+    """Rules of the entity's suite that read a column looked up in the warehouse (`_question_unknown`,
+    `_scale_max`, ...; those of `_derived`, all named with a leading underscore): their verdict on the
+    same bytes can change when other files load, unlike that of a rule about the file alone."""
+    rules = set()
+    for expectation in suite_document(entity_name)["expectations"]:
+        kwargs, meta = expectation["kwargs"], expectation["meta"]
+        read = [kwargs.get(key) for key in ("column", "column_A", "column_B")] + list(meta.get("needs", []))
+        if any(isinstance(name, str) and name.startswith("_") for name in read):
+            rules.add(meta["rule"])
+    return frozenset(rules)
+
+
 BATCH = "_arvo_batch"
 
 

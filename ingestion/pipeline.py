@@ -133,12 +133,27 @@ def _known_delivery(con: duckdb.DuckDBPyConnection, rel_path: str, landed: Lande
 
 
 def _prior_content(con: duckdb.DuckDBPyConnection, entity: Entity, sha256: str) -> tuple[str, str, str] | None:
-    """(load_id, status, file_path) of an earlier loaded or quarantined file with the same bytes."""
-    return con.execute(
-        f"select load_id, status, file_path from {LEDGER_TABLE} "
-        "where entity = ? and sha256 = ? and status in (?, ?, ?) order by started_at limit 1",
-        [entity.name, sha256, LOADED, LOADED_WITH_WARNINGS, QUARANTINED],
+    """(load_id, status, file_path) of an earlier loaded or quarantined file with the same bytes: the
+    load, if there is one, else the latest quarantine.
+
+    Bytes quarantined only by checks against the warehouse (an answer whose question was not in the
+    catalog yet) do not count: delivered again, they are checked again, as the catalog may have
+    arrived since; nothing in the file needed fixing.
+    """
+    row = con.execute(
+        f"select load_id, status, file_path, findings from {LEDGER_TABLE} "
+        "where entity = ? and sha256 = ? and status in (?, ?, ?) "
+        "order by status = ?, started_at desc limit 1",
+        [entity.name, sha256, LOADED, LOADED_WITH_WARNINGS, QUARANTINED, QUARANTINED],
     ).fetchone()
+    if row is None:
+        return None
+    load_id, status, path, findings = row
+    if status == QUARANTINED:
+        errors = {f["rule"] for f in json.loads(findings or "[]") if f.get("severity") == ERROR}
+        if errors and errors <= guard.lookup_rules(entity.name):
+            return None
+    return load_id, status, path
 
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: LandedFile) -> None:

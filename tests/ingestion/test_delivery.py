@@ -252,3 +252,23 @@ def test_a_file_that_cannot_be_read_any_more_is_left_for_the_next_run_and_the_re
     gone.rmdir()
     drop(settings, "invoices", "a.csv", INVOICES)
     assert [(r.file_path, r.status) for r in ingest(settings)] == [("revenue/invoices/a.csv", LOADED)]
+
+
+def test_answers_quarantined_before_their_questions_load_when_delivered_again_after_the_catalog(baseline):
+    """The answers of a new survey can land a day before its question catalog: quarantined, rightly, for
+    questions not in the catalog. Nothing in the file needs fixing, so when it is delivered again after
+    the catalog (touched or copied anew) it is checked again and loads, not skipped as a duplicate of
+    the quarantined bytes. A file rejected for its own content still is (test above)."""
+    answers = csv_text([{**r, "survey_id": "S2"} for r in VALID_ROWS["responses"]])
+    path = drop(baseline, "responses", "answers.csv", answers)
+    first = ingest(baseline)[0]
+    assert (first.status, first.findings[0].rule) == (QUARANTINED, "question_in_catalog")
+
+    drop(baseline, "questions", "s2.csv", csv_text([{**r, "survey_id": "S2"} for r in VALID_ROWS["questions"]]))
+    assert [r.status for r in ingest(baseline)] == [LOADED]  # the catalog; the answers are not looked at again
+    os.utime(path, (time.time() + 5, time.time() + 5))  # delivered again
+
+    again = ingest(baseline)[0]
+    assert (again.file_path, again.status, again.rows_loaded) == ("survey/responses/answers.csv", LOADED, 3)
+    drop(baseline, "responses", "answers_copy.csv", answers)  # and once loaded, never twice
+    assert [r.status for r in ingest(baseline)] == [SKIPPED_DUPLICATE]
