@@ -157,6 +157,17 @@ def fingerprint(path: Path, check_utf8: bool) -> Fingerprint:
     return Fingerprint(digest.hexdigest(), ("encoding", error) if error else None)
 
 
+# What a text file that is not UTF-8 text often is instead, by its first bytes: said plainly, the fix is
+# obvious; "looks like Latin-1" for these sends the user the wrong way.
+_NOT_TEXT = (
+    (codecs.BOM_UTF16_LE, 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8. Re-export it as UTF-8.'),
+    (codecs.BOM_UTF16_BE, 'the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8. Re-export it as UTF-8.'),
+    (b"\x1f\x8b", "the file is gzip-compressed: a compressed CSV is named .csv.gz; otherwise send it uncompressed."),
+    (b"PK\x03\x04", "the file is a ZIP archive (an Excel workbook?), not text: export the sheet as CSV UTF-8."),
+    (b"PAR1", "the file is Parquet: name it .parquet."),
+)
+
+
 def _first_utf8_error(path: Path) -> str | None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     error: str | None = None
@@ -165,6 +176,10 @@ def _first_utf8_error(path: Path) -> str | None:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as stream:
         for chunk in iter(lambda: stream.read(CHUNK), b""):
+            if offset == 0:
+                known = next((message for magic, message in _NOT_TEXT if chunk.startswith(magic)), None)
+                if known:
+                    return known
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:

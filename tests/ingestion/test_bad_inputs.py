@@ -86,6 +86,16 @@ CASES = [
         "encoding",
         "not valid UTF-8",
     ),
+    Case("utf16_encoding", "invoices", lambda: INVOICES.encode("utf-16"), QUARANTINED, "encoding", "UTF-16"),
+    Case("gzip_named_csv", "invoices", lambda: gzip.compress(INVOICES.encode()), QUARANTINED, "encoding", ".csv.gz"),
+    Case(
+        "excel_workbook_named_csv",
+        "invoices",
+        lambda: b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb4\x8a",
+        QUARANTINED,
+        "encoding",
+        "Excel workbook",
+    ),
     Case("empty_file", "invoices", lambda: b"", QUARANTINED, "empty_file", "empty"),
     Case(
         "header_only",
