@@ -246,9 +246,11 @@ class _SafePath:
 
     def __enter__(self) -> LandedFile:
         self._tmp = tempfile.TemporaryDirectory(prefix="arvo-ingest-")
-        suffix = "".join(self.landed.path.suffixes[-2:]) if self.landed.path.name.endswith(".gz") else ""
-        suffix = suffix or self.landed.path.suffix
-        link = Path(self._tmp.name) / f"file{suffix.lower()}"
+        # The suffix discovery matched, in lower case: `.CSV.GZ` must stay `.csv.gz` (the link's name is
+        # what the format and DuckDB's decompression go by), not become `.gz` and be read as JSON.
+        name = self.landed.path.name.lower()
+        suffix = next(s for s in FILE_SUFFIXES if name.endswith(s))
+        link = Path(self._tmp.name) / f"file{suffix}"
         link.symlink_to(self.landed.path.resolve())
         return LandedFile(self.landed.entity, link, self.landed.size, self.landed.mtime)
 

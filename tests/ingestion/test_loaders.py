@@ -33,6 +33,11 @@ def _write_csv_gz(settings):
     return drop(settings, "invoices", "inv.csv.gz", gzip.compress(csv_text(_rows()).encode()))
 
 
+def _write_csv_gz_upper_case(settings):
+    """Suffixes are matched in any case (`.CSV.GZ` from a Windows export) and must read the same way."""
+    return drop(settings, "invoices", "INV.CSV.GZ", gzip.compress(csv_text(_rows()).encode()))
+
+
 def _write_jsonl(settings):
     lines = []
     for row in _rows():
@@ -57,8 +62,8 @@ def _write_parquet(settings):
 
 @pytest.mark.parametrize(
     "writer",
-    [_write_csv, _write_csv_gz, _write_jsonl, _write_parquet],
-    ids=["csv", "csv.gz", "jsonl", "parquet"],
+    [_write_csv, _write_csv_gz, _write_csv_gz_upper_case, _write_jsonl, _write_parquet],
+    ids=["csv", "csv.gz", "CSV.GZ", "jsonl", "parquet"],
 )
 def test_loader_types_rows_and_keeps_lineage(baseline, writer):
     path = writer(baseline)
