@@ -89,6 +89,13 @@ def extra_columns(entity: Entity, staged_columns: list[str]) -> list[tuple[str, 
     return [(name, staged_column(i)) for i, name in enumerate(staged_columns) if name not in contract]
 
 
+def _as_value(staged: str, source_type: str) -> str:
+    """The column as the reader gives it; a JSON-typed one (DuckDB's type for a JSON Lines field that
+    mixes strings with numbers or objects) as text: a string without its JSON quotes, anything else as
+    its JSON text. Cast to VARCHAR, `"A1"` would keep the quotes."""
+    return f"json_extract_string({staged}, '$')" if source_type == "JSON" else staged
+
+
 def build_typed(
     con: duckdb.DuckDBPyConnection, entity: Entity, staged_columns: list[str], source: str, parameters: list
 ) -> int:
@@ -102,14 +109,19 @@ def build_typed(
     source_types = dict(
         con.execute(f"select column_name, column_type from (describe select * from {source})", parameters).fetchall()
     )
+    columns_sql = {staged: _as_value(staged, type_) for staged, type_ in source_types.items()}
+    source_types = {
+        staged: "VARCHAR" if type_ == "JSON" else type_ for staged, type_ in source_types.items()
+    }  # as text
     select: list[str] = []
     for column in entity.columns:
         target = quote_ident(column.name)
         if column.name not in position:
             select.append(f"cast(null as {DUCKDB_TYPES[column.type]}) as {target}")
             continue
-        source_column = position[column.name]
-        is_text = source_types[source_column] == "VARCHAR"
+        staged = position[column.name]
+        source_column, source_type = columns_sql[staged], source_types[staged]
+        is_text = source_type == "VARCHAR"
         if column.type == "text":
             text = source_column if is_text else f"cast({source_column} as VARCHAR)"
             if column.required:
@@ -118,14 +130,17 @@ def build_typed(
                 text = f"case when trim({text}) <> '' then {text} end"
             select.append(f"{text} as {target}")
         else:
-            cast = _cast_expression(source_column, column.type, source_types[source_column])
+            cast = _cast_expression(source_column, column.type, source_type)
             select.append(f"{cast} as {target}")
             unparsed = _unparsed_expression(source_column, cast, is_text)
             select.append(f"{unparsed} as {quote_ident(unparsed_column(column.name))}")
             if column.type == "decimal":
-                rounded = _rounded_expression(source_column, cast, source_types[source_column])
+                rounded = _rounded_expression(source_column, cast, source_type)
                 select.append(f"{rounded or 'cast(null as VARCHAR)'} as {quote_ident(rounded_column(column.name))}")
-    select += [f"cast({staged} as VARCHAR) as {staged}" for _, staged in extra_columns(entity, staged_columns)]
+    select += [
+        f"{columns_sql[staged] if source_types[staged] == 'VARCHAR' else f'cast({staged} as VARCHAR)'} as {staged}"
+        for _, staged in extra_columns(entity, staged_columns)
+    ]
     con.execute(f"create or replace temp table {TYPED}_rows as select {', '.join(select)} from {source}", parameters)
     # rowid follows file order: DuckDB preserves insertion order.
     con.execute(f"create or replace temp view {TYPED} as select *, rowid + 1 as {ROW_NUMBER} from {TYPED}_rows")

@@ -199,3 +199,20 @@ def test_parquet_column_of_the_wrong_type_is_a_type_finding(baseline):
     by_column = {f.column: f for f in result.findings if f.rule == "type_parses"}
     assert by_column["invoice_date"].examples == [{"row": 1, "value": "20240131"}, {"row": 2, "value": "20240229"}]
     assert by_column["amount"].examples == [{"row": 2, "value": "1e+30"}]
+
+
+def test_jsonl_column_mixing_strings_and_numbers_keeps_its_strings_unquoted(baseline):
+    """DuckDB types a JSON field that holds strings on some lines and numbers (or objects) on others as
+    JSON; cast to text, a JSON string keeps its quotes. Ids that are sometimes numeric are common in
+    exports: `"A1"` must be stored as A1, not as "A1" with the quotes (which then matches no account)."""
+    lines = [
+        {**VALID_ROWS["invoices"][0], "amount": 100.0, "note": "first"},
+        {**VALID_ROWS["invoices"][1], "invoice_id": 2, "amount": "-25.50", "note": {"by": "mail"}},
+    ]
+    drop(baseline, "invoices", "mixed.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(baseline)
+    got = con.execute("select invoice_id, account_id, amount, note from raw.invoices order by _row_number").fetchall()
+    con.close()
+    assert got == [("I1", "A1", Decimal("100.0000"), "first"), ("2", "A1", Decimal("-25.5000"), '{"by":"mail"}')]
