@@ -25,6 +25,10 @@ def staged_column(position: int) -> str:
     return f"c{position}"
 
 
+# A date and a time to the minute, then a zone: `Z`, `+02`, `+0200` or `+02:00`.
+_MINUTE_WITH_ZONE = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
 def _cast_expression(column_sql: str, type_: str, source_type: str) -> str:
     """The contract type from a text value (trimmed, empty = null) or from a typed one (Parquet,
     JSON numbers: cast directly, no round trip through text).
@@ -37,7 +41,13 @@ def _cast_expression(column_sql: str, type_: str, source_type: str) -> str:
     value = f"nullif(trim({column_sql}), '')" if is_text else column_sql
     if type_ == "timestamp":
         # Parse with the zone if one is given (session zone is UTC), then drop it: stored as UTC.
-        return f"cast(try_cast({value} as TIMESTAMPTZ) as TIMESTAMP)"
+        parsed = f"try_cast({value} as TIMESTAMPTZ)"
+        if is_text:
+            # ISO 8601 allows a time to the minute before a zone (`10:00Z`, `10:00+02:00`), DuckDB only
+            # without one: such a value is parsed again with `:00` seconds added.
+            to_the_minute = f"try_cast(regexp_replace({value}, '{_MINUTE_WITH_ZONE}', '\\1:00\\2') as TIMESTAMPTZ)"
+            parsed = f"coalesce({parsed}, {to_the_minute})"
+        return f"cast({parsed} as TIMESTAMP)"
     if type_ == "bool" and is_text:
         return f"try_cast(lower({value}) as BOOLEAN)"
     target = DUCKDB_TYPES[type_]

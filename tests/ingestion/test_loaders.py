@@ -101,6 +101,25 @@ def test_timestamps_with_offsets_are_stored_as_utc(settings):
     assert got == [(dt.datetime(2024, 3, 30, 23, 30),), (dt.datetime(2024, 3, 30, 23, 30),)]
 
 
+def test_timestamps_to_the_minute_with_a_zone_are_iso_8601_too(settings):
+    """ISO 8601 lets a time stop at the minute, with or without a zone; DuckDB parses `10:00` but not
+    `10:00Z` or `10:00+02:00`, which are as valid per the contract."""
+    rows = [
+        {**VALID_ROWS["accounts"][0], "created_at": "2024-03-31T02:30+03:00", "updated_at": "2024-03-31T02:30"},
+        {**VALID_ROWS["accounts"][1], "created_at": "2024-03-30T23:30Z", "updated_at": "2024-03-31 01:30+0200"},
+    ]
+    drop(settings, "accounts", "a.csv", csv_text(rows))
+    result = ingest(settings)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(settings)
+    got = con.execute("select created_at, updated_at from raw.accounts order by account_id").fetchall()
+    con.close()
+    assert got == [
+        (dt.datetime(2024, 3, 30, 23, 30), dt.datetime(2024, 3, 31, 2, 30)),
+        (dt.datetime(2024, 3, 30, 23, 30), dt.datetime(2024, 3, 30, 23, 30)),
+    ]
+
+
 def test_parquet_with_zoned_timestamps_is_utc(settings):
     path = drop(settings, "accounts", "a.parquet", b"")
     con = duckdb.connect()
