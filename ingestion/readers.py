@@ -127,12 +127,56 @@ def _csv_source(landed: LandedFile, contract: tuple[str, ...]) -> tuple[list[str
     return names, source
 
 
+# DuckDB's name for the second of two columns whose names differ at most in case: `amount_1`.
+_RENAMED = re.compile(r"^(.+)_\d+$")
+
+
+def _parquet_names(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:
+    """The file's top-level column names as written (the schema lists nested fields depth first)."""
+    schema = con.execute("select name, coalesce(num_children, 0) from parquet_schema(?)", [path]).fetchall()
+
+    def after(i: int) -> int:  # the index past the element at i and its descendants
+        end = i + 1
+        for _ in range(schema[i][1]):
+            end = after(end)
+        return end
+
+    names, i = [], 1  # element 0 is the root
+    while i < len(schema):
+        names.append(schema[i][0])
+        i = after(i)
+    return names
+
+
+def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:
+    """Every key of the file's objects as written (read again: only when DuckDB seems to have renamed one)."""
+    rows = con.execute(
+        "select distinct unnest(json_keys(json)) from read_json_objects(?, format = 'newline_delimited')", [path]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _file_names(con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, described: list[str]) -> list[str]:
+    """The column names as the file has them. DuckDB gives the second of two names that differ at most in
+    case another name (`amount`, `Amount` -> `amount`, `Amount_1`), so a repeated column would load as
+    an extra one; the names the file really has let `normalise_header` refuse it as the CSV reader does."""
+    lower = {name.lower() for name in described}
+    renamed = any((m := _RENAMED.match(name)) and m.group(1).lower() in lower for name in described)
+    if not renamed:
+        return described
+    if reader_sql.startswith("read_parquet"):
+        return _parquet_names(con, path)
+    keys = set(_jsonl_keys(con, path))
+    return [name if name in keys or not _RENAMED.match(name) else _RENAMED.match(name).group(1) for name in described]
+
+
 def _typed_source(
     con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, contract: tuple[str, ...]
 ) -> tuple[list[str], str]:
     """(column names, the reader's relation with its own column types, named by position)."""
     described = con.execute(f"describe select * from {reader_sql}", [path]).fetchall()
     source_names = [row[0] for row in described]
+    normalise_header(_file_names(con, reader_sql, path, source_names), contract)  # refuses repeated names
     names = normalise_header(source_names, contract)
     select = ", ".join(f"{quote_ident(source)} as {staged_column(i)}" for i, source in enumerate(source_names))
     return names, f"(select {select} from {reader_sql})"

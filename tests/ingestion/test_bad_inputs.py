@@ -57,6 +57,16 @@ class Case:
 INVOICES = csv_text(VALID_ROWS["invoices"])
 
 
+def _parquet_with_columns(names: list[str]) -> bytes:
+    """Invoices as Parquet under the given column names, in order; Parquet, unlike DuckDB, allows a
+    name twice."""
+    rows = VALID_ROWS["invoices"]
+    columns = [pa.array([r[n] for r in rows]) for n in names]
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(columns, names=names), buffer)
+    return buffer.getvalue()
+
+
 def parquet(entity: str, **columns: pa.Array) -> bytes:
     """The valid rows of an entity as Parquet (text columns), with whole columns replaced."""
     table = pa.table({name: [r[name] for r in VALID_ROWS[entity]] for name in VALID_ROWS[entity][0]})
@@ -397,6 +407,28 @@ CASES = [
         "header",
         "appears twice",
         "amount",
+    ),
+    Case(
+        "parquet_duplicate_column",
+        "invoices",
+        lambda: _parquet_with_columns(
+            ["invoice_id", "account_id", "invoice_date", "currency", "amount", "status", "amount"]
+        ),
+        QUARANTINED,
+        "header",
+        "appears twice",
+        "amount",
+        file_name="bad.parquet",
+    ),
+    Case(
+        "jsonl_keys_differing_in_case",
+        "invoices",
+        lambda: "".join(json.dumps({**r, "Amount": "1.00"}) + "\n" for r in VALID_ROWS["invoices"]),
+        QUARANTINED,
+        "header",
+        "appears twice",
+        "amount",
+        file_name="bad.jsonl",
     ),
     Case(
         "unknown_account_reference",

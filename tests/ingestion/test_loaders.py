@@ -235,3 +235,15 @@ def test_jsonl_column_mixing_strings_and_numbers_keeps_its_strings_unquoted(base
     got = con.execute("select invoice_id, account_id, amount, note from raw.invoices order by _row_number").fetchall()
     con.close()
     assert got == [("I1", "A1", Decimal("100.0000"), "first"), ("2", "A1", Decimal("-25.5000"), '{"by":"mail"}')]
+
+
+def test_jsonl_and_parquet_extras_named_like_a_column_with_a_number_load(baseline):
+    """DuckDB renames a repeated column `x` to `x_1`; a file that really has `note` and `note_1` is not
+    mistaken for one with a repeated column."""
+    lines = [{**r, "note": "a", "note_1": "b"} for r in VALID_ROWS["invoices"]]
+    drop(baseline, "invoices", "notes.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(baseline)
+    assert con.execute("select distinct note, note_1 from raw.invoices").fetchall() == [("a", "b")]
+    con.close()
