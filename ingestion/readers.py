@@ -48,11 +48,17 @@ _CSV_PROBLEM = re.compile(
 )
 
 
+# DuckDB's JSON reader quotes the start of an object it refuses: `Object {"email":"aino@...","...`.
+_JSON_OBJECT = re.compile(r"Object \{.*?\.\.\.", re.DOTALL)
+
+
 def _without_line_text(text: str) -> str:
-    """DuckDB's CSV error minus the `Original Line:` it quotes. The line is a row of the file: from
-    crm/contacts an e-mail address and a name, which must not reach the ledger (published with the
-    serving snapshot), the log or the report. The line number and the problem stay; the file itself
-    is kept whole in quarantine."""
+    """DuckDB's CSV error minus the `Original Line:` it quotes, and a JSON error minus the object it
+    quotes. Both are a row of the file: from crm/contacts an e-mail address and a name, which must not
+    reach the ledger (published with the serving snapshot), the log or the report. The line number and
+    the problem stay; the file itself is kept whole in quarantine."""
+    text = _JSON_OBJECT.sub("The object", text)
+    text = re.split(r"\s+Try (?:increasing|setting) ", text)[0]  # advice on DuckDB's reader options, not ours
     head, quoted, rest = text.partition("Original Line:")
     if not quoted:
         return text

@@ -619,3 +619,19 @@ def test_an_e_mail_address_in_a_failing_value_is_not_shown(baseline):
         json.dumps([f.to_dict() for f in result.findings]),
     ):
         assert "aino.shifted@example.com" not in where
+
+
+def test_a_json_object_that_cannot_be_read_is_named_by_line_not_quoted(baseline):
+    """DuckDB's JSON reader quotes the start of an object it refuses (a key given twice): from
+    crm/contacts, an e-mail address. Like a CSV line, it is named by its line, not repeated."""
+    contact = {"email": "aino.json@example.com", **VALID_ROWS["contacts"][0]}
+    contact["email"] = "aino.json@example.com"
+    line = json.dumps(contact, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"role":"cfo"}'  # "role" twice
+    drop(baseline, "contacts", "contacts.jsonl", line + "\n")
+
+    result = ingest(baseline)[0]
+
+    assert (result.status, result.findings[0].rule) == (QUARANTINED, "parse")
+    assert "line 1" in result.reason and 'duplicate key "role"' in result.reason, result.reason
+    row = ledger(baseline)[-1]
+    assert "aino.json@example.com" not in json.dumps(row, default=str)
