@@ -115,8 +115,18 @@ def _csv_header(landed: LandedFile) -> list[str] | None:
 def _csv_source(landed: LandedFile, contract: tuple[str, ...]) -> tuple[list[str], str]:
     """(header names, read_csv relation with every column as text, named by position)."""
     header = _csv_header(landed)
-    if not header:
+    if header is None:
         raise Rejected("empty_file", "the file has no header row; export it with a header.")
+    if not header:
+        raise Rejected(
+            "header", "the first line is empty: the header must be the file's first line; remove the blank line."
+        )
+    if header[0].strip().lower().startswith("sep="):
+        raise Rejected(
+            "header",
+            f"the first line is Excel's {','.join(header)!r} hint, not the header: remove that line "
+            "(the header must be the file's first line).",
+        )
     names = normalise_header(header, contract)
     if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
         sep = next(s for s in ";\t|" if s in names[0])

@@ -107,6 +107,8 @@ CASES = [
         "Excel workbook",
     ),
     Case("empty_file", "invoices", lambda: b"", QUARANTINED, "empty_file", "empty"),
+    Case("blank_first_line", "invoices", lambda: "\n" + INVOICES, QUARANTINED, "header", "the first line is empty"),
+    Case("excel_sep_line", "invoices", lambda: "sep=,\n" + INVOICES, QUARANTINED, "header", "'sep=,'"),
     Case(
         "header_only",
         "invoices",
