@@ -38,10 +38,13 @@ def _derived(entity: Entity, present: set[str]) -> tuple[list[str], list[str]]:
     select: list[str] = []
     joins: list[str] = []
     if entity.name == "responses" and {"survey_id", "question_id"} <= present:
+        # The latest version of each question, as staging takes it (stg_survey__questions): a corrected
+        # catalog replaces a scale or construct, it does not widen or mix with the versions before it.
         joins.append(
-            "left join (select survey_id, question_id, any_value(construct) as construct, "
-            f"max(scale_min) as scale_min, max(scale_max) as scale_max from {stored_table(ENTITIES['questions'])} "
-            "group by all) q "
+            "left join (select survey_id, question_id, construct, scale_min, scale_max "
+            f"from {stored_table(ENTITIES['questions'])} "
+            "qualify row_number() over (partition by survey_id, question_id "
+            "order by _loaded_at desc, _row_number desc) = 1) q "
             "on q.survey_id = t.survey_id and q.question_id = t.question_id"
         )
         select += [

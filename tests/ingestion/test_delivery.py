@@ -272,3 +272,20 @@ def test_answers_quarantined_before_their_questions_load_when_delivered_again_af
     assert (again.file_path, again.status, again.rows_loaded) == ("survey/responses/answers.csv", LOADED, 3)
     drop(baseline, "responses", "answers_copy.csv", answers)  # and once loaded, never twice
     assert [r.status for r in ingest(baseline)] == [SKIPPED_DUPLICATE]
+
+
+def test_answers_are_checked_against_the_latest_version_of_their_question(baseline):
+    """A corrected catalog re-delivers a question with a new scale (1..5 -> 0..10). Staging uses the
+    latest version; the guard must too, not the largest scale_min and scale_max of all versions ever
+    loaded (which made 0 out of range, the old minimum 1 still counting)."""
+    corrected = [{**VALID_ROWS["questions"][1], "scale_min": "0", "scale_max": "10"}]
+    drop(baseline, "questions", "questions_corrected.csv", csv_text(corrected))
+    assert [r.status for r in ingest(baseline)] == [LOADED]
+
+    answers = [{**VALID_ROWS["responses"][1], "response_id": "R9", "answer_numeric": "0"}]
+    drop(baseline, "responses", "answers.csv", csv_text(answers))
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    too_high = [{**VALID_ROWS["responses"][1], "response_id": "R10", "answer_numeric": "11"}]
+    drop(baseline, "responses", "too_high.csv", csv_text(too_high))
+    assert [f.rule for f in ingest(baseline)[0].findings] == ["answer_in_scale"]
