@@ -74,10 +74,12 @@ def _rounded_expression(column_sql: str, cast: str, source_type: str) -> str | N
         exact = f"try_cast(nullif(trim({column_sql}), '') as DECIMAL(38,{DECIMAL_SCALE + 8}))"
         original = column_sql
     elif source_type in ("FLOAT", "DOUBLE"):
-        # DuckDB turns a DECIMAL into the double nearest to it: a double that was a number with at most
-        # DECIMAL_SCALE places comes back equal.
-        exact, cast = column_sql, f"cast({cast} as DOUBLE)"
-        original = f"cast({column_sql} as VARCHAR)"
+        # A binary float is only near its decimal: 0.30000000000000004 is how pandas writes 0.1 + 0.2,
+        # not a fifth place. A difference beyond float noise (relative 1e-9) is a real one.
+        return (
+            f"case when {cast} is not null and abs({column_sql} - cast({cast} as DOUBLE)) > "
+            f"1e-9 * greatest(1, abs({column_sql})) then cast({column_sql} as VARCHAR) end"
+        )
     elif source_type.startswith("DECIMAL"):
         exact, original = column_sql, f"cast({column_sql} as VARCHAR)"
     else:

@@ -247,3 +247,23 @@ def test_jsonl_and_parquet_extras_named_like_a_column_with_a_number_load(baselin
     con = connect(baseline)
     assert con.execute("select distinct note, note_1 from raw.invoices").fetchall() == [("a", "b")]
     con.close()
+
+
+def test_parquet_float_amounts_with_binary_noise_are_not_reported_as_rounded(baseline):
+    """pandas writes computed amounts as float64: 0.1 + 0.2 is 0.30000000000000004. That is the binary
+    spelling of 0.3, not a fifth decimal place, so it loads without a `decimal_rounded` warning; a real
+    fifth place (2.12345) is still reported (tests/ingestion/test_bad_inputs.py)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = VALID_ROWS["invoices"]
+    table = pa.table({name: [r[name] for r in rows] for name in rows[0]})
+    table = table.set_column(table.schema.get_field_index("amount"), "amount", pa.array([0.1 + 0.2, 19.99 * 3]))
+    path = drop(baseline, "invoices", "floats.parquet", b"")
+    pq.write_table(table, path)
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(baseline)
+    got = con.execute("select amount from raw.invoices order by _row_number").fetchall()
+    con.close()
+    assert got == [(Decimal("0.3000"),), (Decimal("59.9700"),)]
