@@ -43,9 +43,24 @@ def file_format(path: Path) -> str:
     return "jsonl"
 
 
+def utf8_name(path: Path) -> bool:
+    """Whether the file name is UTF-8. Another one (Latin-1 `café.csv` from a Windows share) cannot be
+    recorded: the ledger and DuckDB's text are UTF-8."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(path: Path | str) -> str:
+    """A path as text that can be printed and stored: bytes that are not UTF-8 as `\\xe9`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _is_candidate(path: Path) -> bool:
     name = path.name.lower()
-    if not path.is_file() or name.startswith("."):
+    if not path.is_file() or name.startswith(".") or not utf8_name(path):
         return False
     if name.endswith(IN_PROGRESS_SUFFIXES):
         return False
@@ -99,9 +114,9 @@ def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
 
 
 def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
-    """Entries of entity folders named like data files that are not files, with what they are: a folder
-    (`invoices.csv/`, an unzipped export), a link to nothing, a pipe. They never load; said, they do not
-    pass for "nothing new"."""
+    """Entries of entity folders named like data files that will not load, with why: a folder
+    (`invoices.csv/`, an unzipped export), a link to nothing, a pipe, a name that is not UTF-8. Said,
+    they do not pass for "nothing new"."""
     out = []
     for name in entity_names:
         folder = landing / ENTITIES[name].folder
@@ -111,12 +126,14 @@ def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
             lower = path.name.lower()
             if lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES) or not lower.endswith(FILE_SUFFIXES):
                 continue
-            if path.is_dir():
-                out.append((path, "a folder"))
+            if not utf8_name(path):
+                out.append((path, "its name is not UTF-8; rename it"))
+            elif path.is_dir():
+                out.append((path, "a folder, named like a data file; deliver the file itself"))
             elif path.is_symlink() and not path.exists():
-                out.append((path, "a link to nothing"))
+                out.append((path, "a link to nothing; deliver the file itself"))
             elif not path.is_file():
-                out.append((path, "not a regular file"))
+                out.append((path, "not a regular file; deliver the file itself"))
     return out
 
 

@@ -28,7 +28,7 @@ from arvo.config import Settings, non_negative_seconds
 from ingestion import guard
 from ingestion.casting import ROW_NUMBER, TYPED, extra_columns
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
-from ingestion.files import LandedFile, discover, fingerprint, misplaced, not_files, unsupported
+from ingestion.files import LandedFile, discover, fingerprint, misplaced, not_files, shown, unsupported
 from ingestion.readers import Rejected, stage
 from ingestion.results import (
     ERROR,
@@ -496,7 +496,7 @@ def _ingest(
             ", ".join(FILE_SUFFIXES),
         )
     for path, what in not_files(settings.landing, names):
-        log.warning("ignored %s: %s, named like a data file; deliver the file itself", _relative(settings, path), what)
+        log.warning("ignored %s: %s", shown(_relative(settings, path)), what)
     files = discover(settings.landing, names, settle_seconds=wait)
     return _load_in_order(con, settings, files, on_progress)
 

@@ -289,3 +289,25 @@ def test_answers_are_checked_against_the_latest_version_of_their_question(baseli
     too_high = [{**VALID_ROWS["responses"][1], "response_id": "R10", "answer_numeric": "11"}]
     drop(baseline, "responses", "too_high.csv", csv_text(too_high))
     assert [f.rule for f in ingest(baseline)[0].findings] == ["answer_in_scale"]
+
+
+def test_a_file_name_that_is_not_utf8_is_pointed_out_and_the_rest_load(settings, caplog):
+    """A Latin-1 `café.csv` copied from a Windows share or an old zip has a name that is not UTF-8. It
+    cannot be named in the ledger (DuckDB text is UTF-8), and it made every run stop with "Unable to
+    cast Python instance of type <class 'str'>", the files after it never loading."""
+    folder = settings.landing / ENTITIES["invoices"].folder
+    folder.mkdir(parents=True)
+    with open(os.fsencode(folder) + b"/caf\xe9.csv", "wb") as handle:
+        handle.write(INVOICES.encode())
+    drop(
+        settings,
+        "invoices",
+        "z.csv",
+        csv_text([{**r, "invoice_id": r["invoice_id"] + "z"} for r in VALID_ROWS["invoices"]]),
+    )
+
+    with caplog.at_level("WARNING", logger="ingestion.pipeline"):
+        results = ingest(settings)
+
+    assert [r.file_path for r in results] == ["revenue/invoices/z.csv"]
+    assert "ignored revenue/invoices/caf\\xe9.csv: its name is not UTF-8" in caplog.text
