@@ -8,6 +8,7 @@ was already loaded is `skipped_duplicate`; a rejected file is copied whole to
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import os
@@ -237,8 +238,23 @@ def _insert_raw(
     )
 
 
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+
+
+def _copy_without_bom(source: Path, target: Path) -> None:
+    """UTF-8 with a byte order mark is UTF-8 (Windows PowerShell 5 writes JSON Lines so), but DuckDB's JSON
+    reader refuses the mark: such a file is read from a copy without it (the hash stays that of the
+    file as delivered; the landed file is not touched)."""
+    with source.open("rb") as stream, target.open("wb") as out:
+        stream.seek(len(codecs.BOM_UTF8))
+        shutil.copyfileobj(stream, out, 1 << 20)
+
+
 class _SafePath:
-    """Read through a symlink with a plain name, so glob characters in a hostile file name stay data."""
+    """Read through a symlink with a plain name, so glob characters in a hostile file name stay data (a
+    JSON Lines file with a byte order mark: through a plain-named copy without it)."""
 
     def __init__(self, landed: LandedFile) -> None:
         self.landed = landed
@@ -251,7 +267,10 @@ class _SafePath:
         name = self.landed.path.name.lower()
         suffix = next(s for s in FILE_SUFFIXES if name.endswith(s))
         link = Path(self._tmp.name) / f"file{suffix}"
-        link.symlink_to(self.landed.path.resolve())
+        if suffix == ".jsonl" and _starts_with_bom(self.landed.path):
+            _copy_without_bom(self.landed.path, link)
+        else:
+            link.symlink_to(self.landed.path.resolve())
         return LandedFile(self.landed.entity, link, self.landed.size, self.landed.mtime)
 
     def __exit__(self, *exc: object) -> None:

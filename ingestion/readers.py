@@ -70,8 +70,7 @@ def _without_line_text(text: str) -> str:
 _PARSE_ADVICE = {
     "csv": "Fix that line (a quote left open, a row with too many or too few fields, a truncated export) and "
     "drop the file again.",
-    "jsonl": "Fix that line (one complete JSON object per line, UTF-8 without a byte order mark) and drop the "
-    "file again.",
+    "jsonl": "Fix that line (one complete JSON object per line) and drop the file again.",
     "parquet": "Export the Parquet file again (it is truncated or not Parquet) and drop it again.",
 }
 

@@ -267,3 +267,17 @@ def test_parquet_float_amounts_with_binary_noise_are_not_reported_as_rounded(bas
     got = con.execute("select amount from raw.invoices order by _row_number").fetchall()
     con.close()
     assert got == [(Decimal("0.3000"),), (Decimal("59.9700"),)]
+
+
+def test_jsonl_with_a_byte_order_mark_loads_like_csv_with_one(baseline):
+    """UTF-8 with a BOM is still UTF-8 (Windows PowerShell 5 writes it so); DuckDB's JSON reader refuses
+    the BOM, its CSV reader does not see it (the header line is read apart)."""
+    lines = "".join(json.dumps({**r, "amount": float(r["amount"])}) + "\n" for r in VALID_ROWS["invoices"])
+    path = drop(baseline, "invoices", "bom.jsonl", b"\xef\xbb\xbf" + lines.encode())
+    result = ingest(baseline)[0]
+    assert result.status == LOADED, result.reason
+    con = connect(baseline)
+    got = con.execute("select invoice_id, _row_number, _file_sha256 from raw.invoices order by 2").fetchall()
+    con.close()
+    assert got == [("I1", 1, result.sha256), ("I2", 2, result.sha256)]
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the landed file is left as delivered
