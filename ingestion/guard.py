@@ -104,6 +104,10 @@ def _batch_sql(entity: Entity, staged_columns: list[str], for_pandas: bool) -> t
         if for_pandas and c.type in ("date", "timestamp"):
             clamped = f"least(greatest(t.{name}::TIMESTAMP, {PANDAS_MIN}), {PANDAS_MAX})"
             columns.append(f"case when t.{name} is not null then {clamped} end as {name}")
+        elif c.name in entity.key and c.name.endswith("_id"):
+            # Staging trims ids: `I1` and ` I1 ` are one invoice there, so they are one key here too. (Not
+            # fx_rates' currency, whose padding iso_currency reports.)
+            columns.append(f"trim(t.{name}) as {name}")
         else:
             columns.append(f"t.{name}")
     for c in entity.columns:

@@ -284,6 +284,15 @@ CASES = [
         "invoice_id",
     ),
     Case(
+        "duplicate_key_but_for_spaces",
+        "invoices",
+        lambda: csv_text(VALID_ROWS["invoices"] + [{**VALID_ROWS["invoices"][0], "invoice_id": " I1 "}]),
+        QUARANTINED,
+        "key_unique",
+        "invoice_id is the key",
+        "invoice_id",
+    ),
+    Case(
         "end_before_start",
         "subscriptions",
         lambda: text("subscriptions", end_date="2023-12-31"),
