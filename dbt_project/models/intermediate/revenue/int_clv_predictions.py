@@ -48,6 +48,16 @@ def _params(params: pd.DataFrame, model: str) -> dict | None:
     return None if chosen.empty else dict(zip(chosen["parameter"], chosen["value"], strict=True))
 
 
+# What the order-customer models predict per customer (null where too few customers to fit them).
+PREDICTIONS = (
+    "expected_purchases_12m",
+    "probability_alive",
+    "expected_avg_value_eur",
+    "predicted_clv_12m_eur",
+    "predicted_clv_eur",
+)
+
+
 def _transactional(summary, params, horizon, rate, period):
     bgnbd = _params(params, "bg_nbd")
     gamma_gamma = _params(params, "gamma_gamma")
@@ -57,30 +67,21 @@ def _transactional(summary, params, horizon, rate, period):
     if bgnbd is None:
         # too few order customers to fit: the customers keep their row (the mart has one per customer
         # with revenue) and their observed history, with the predictions unknown
-        unknown = np.full(x.size, np.nan)
-        return pd.DataFrame(
-            {
-                "customer_id": summary["customer_id"],
-                "segment": summary["segment"],
-                "model": "bg_nbd_gamma_gamma",
-                "frequency": x,
-                "recency": t_x,
-                "tenure": tenure,
-                "expected_purchases_12m": unknown,
-                "probability_alive": unknown,
-                "expected_avg_value_eur": unknown,
-                "predicted_clv_12m_eur": unknown,
-                "predicted_clv_eur": unknown,
-                "expected_remaining_months": unknown,
-                "current_mrr_eur": 0.0,
-            }
-        )
-    monetary = summary["monetary_value"].to_numpy(float)
-    if gamma_gamma is not None and gamma_gamma["q"] > 1:
-        value = gamma_gamma_expected_value(gamma_gamma, x, monetary)
+        predictions = dict.fromkeys(PREDICTIONS, np.full(x.size, np.nan))
     else:
-        # without a usable Gamma-Gamma fit a repeater's own mean, never below 0 (credit notes)
-        value = np.where(x > 0, np.maximum(np.nan_to_num(monetary), 0.0), np.nan)
+        monetary = summary["monetary_value"].to_numpy(float)
+        if gamma_gamma is not None and gamma_gamma["q"] > 1:
+            value = gamma_gamma_expected_value(gamma_gamma, x, monetary)
+        else:
+            # without a usable Gamma-Gamma fit a repeater's own mean, never below 0 (credit notes)
+            value = np.where(x > 0, np.maximum(np.nan_to_num(monetary), 0.0), np.nan)
+        predictions = {
+            "expected_purchases_12m": bgnbd_expected_purchases(bgnbd, 12 * periods_per_month(period), x, t_x, tenure),
+            "probability_alive": bgnbd_probability_alive(bgnbd, x, t_x, tenure),
+            "expected_avg_value_eur": value,
+            "predicted_clv_12m_eur": bgnbd_discounted_value(bgnbd, value, x, t_x, tenure, 12, period, rate),
+            "predicted_clv_eur": bgnbd_discounted_value(bgnbd, value, x, t_x, tenure, horizon, period, rate),
+        }
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"],
@@ -89,11 +90,7 @@ def _transactional(summary, params, horizon, rate, period):
             "frequency": x,
             "recency": t_x,
             "tenure": tenure,
-            "expected_purchases_12m": bgnbd_expected_purchases(bgnbd, 12 * periods_per_month(period), x, t_x, tenure),
-            "probability_alive": bgnbd_probability_alive(bgnbd, x, t_x, tenure),
-            "expected_avg_value_eur": value,
-            "predicted_clv_12m_eur": bgnbd_discounted_value(bgnbd, value, x, t_x, tenure, 12, period, rate),
-            "predicted_clv_eur": bgnbd_discounted_value(bgnbd, value, x, t_x, tenure, horizon, period, rate),
+            **predictions,
             "expected_remaining_months": np.nan,
             "current_mrr_eur": 0.0,
         }
