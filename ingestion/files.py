@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,18 +100,26 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
     return files
 
 
-def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
-    """Files in entity folders that will never load (wrong suffix), so they can be pointed out."""
-    out = []
+def _delivered_entries(landing: Path, entity_names: list[str]) -> Iterator[tuple[Path, str]]:
+    """(path, lower-case name) of each entry of the entity folders that is neither hidden nor still
+    being written, in name order: what `unsupported` and `not_files` point out comes from these."""
     for name in entity_names:
         folder = landing / ENTITIES[name].folder
-        if folder.is_dir():
-            for path in sorted(folder.iterdir(), key=lambda p: p.name):
-                lower = path.name.lower()
-                hidden_or_pending = lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES)
-                if path.is_file() and not hidden_or_pending and not lower.endswith(FILE_SUFFIXES):
-                    out.append(path)
-    return out
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            lower = path.name.lower()
+            if not (lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES)):
+                yield path, lower
+
+
+def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
+    """Files in entity folders that will never load (wrong suffix), so they can be pointed out."""
+    return [
+        path
+        for path, lower in _delivered_entries(landing, entity_names)
+        if path.is_file() and not lower.endswith(FILE_SUFFIXES)
+    ]
 
 
 def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
@@ -118,22 +127,17 @@ def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
     (`invoices.csv/`, an unzipped export), a link to nothing, a pipe, a name that is not UTF-8. Said,
     they do not pass for "nothing new"."""
     out = []
-    for name in entity_names:
-        folder = landing / ENTITIES[name].folder
-        if not folder.is_dir():
+    for path, lower in _delivered_entries(landing, entity_names):
+        if not lower.endswith(FILE_SUFFIXES):
             continue
-        for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            lower = path.name.lower()
-            if lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES) or not lower.endswith(FILE_SUFFIXES):
-                continue
-            if not utf8_name(path):
-                out.append((path, "its name is not UTF-8; rename it"))
-            elif path.is_dir():
-                out.append((path, "a folder, named like a data file; deliver the file itself"))
-            elif path.is_symlink() and not path.exists():
-                out.append((path, "a link to nothing; deliver the file itself"))
-            elif not path.is_file():
-                out.append((path, "not a regular file; deliver the file itself"))
+        if not utf8_name(path):
+            out.append((path, "its name is not UTF-8; rename it"))
+        elif path.is_dir():
+            out.append((path, "a folder, named like a data file; deliver the file itself"))
+        elif path.is_symlink() and not path.exists():
+            out.append((path, "a link to nothing; deliver the file itself"))
+        elif not path.is_file():
+            out.append((path, "not a regular file; deliver the file itself"))
     return out
 
 
