@@ -182,7 +182,7 @@ def _file_names(con: duckdb.DuckDBPyConnection, reader_sql: str, path: str, desc
     if reader_sql.startswith("read_parquet"):
         return _parquet_names(con, path)
     keys = set(_jsonl_keys(con, path))
-    return [name if name in keys or not _RENAMED.match(name) else _RENAMED.match(name).group(1) for name in described]
+    return [m.group(1) if name not in keys and (m := _RENAMED.match(name)) else name for name in described]
 
 
 def _typed_source(
@@ -191,7 +191,9 @@ def _typed_source(
     """(column names, the reader's relation with its own column types, named by position)."""
     described = con.execute(f"describe select * from {reader_sql}", [path]).fetchall()
     source_names = [row[0] for row in described]
-    normalise_header(_file_names(con, reader_sql, path, source_names), contract)  # refuses repeated names
+    file_names = _file_names(con, reader_sql, path, source_names)
+    if file_names != source_names:
+        normalise_header(file_names, contract)  # refuses the repeated name DuckDB renamed
     names = normalise_header(source_names, contract)
     select = ", ".join(f"{quote_ident(source)} as {staged_column(i)}" for i, source in enumerate(source_names))
     return names, f"(select {select} from {reader_sql})"
