@@ -20,19 +20,38 @@ def row_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
 
 
 def nps_by_segment(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """NPS per segment over all months (from counts), and in the latest month."""
+    """Per segment: NPS over all months (from the counts), then the segment's own latest month with its
+    NPS, respondents and small-sample flag.
+
+    The latest month is the segment's own: segments are surveyed in different months, and a month in
+    which one late answer arrived (one respondent, NPS -100 or 100) must read as what it is.
+    """
     return con.execute(
         """
-        with latest as (select max(period_month) as m from marts.mart_nps)
-        select segment,
-               sum(respondents) as respondents,
-               round(100.0 * (sum(promoters) - sum(detractors)) / nullif(sum(respondents), 0), 1) as nps_all,
-               max(case when period_month = (select m from latest) then nps end) as nps_latest
-        from marts.mart_nps
-        group by segment
-        order by case segment when 'all' then 2 else 1 end, segment
+        with latest as (
+            select segment, period_month, nps, respondents, is_small_sample
+            from marts.mart_nps
+            qualify row_number() over (partition by segment order by period_month desc) = 1
+        )
+        select n.segment,
+               round(100.0 * (sum(n.promoters) - sum(n.detractors)) / nullif(sum(n.respondents), 0), 1) as nps_all,
+               l.period_month, l.nps, l.respondents, l.is_small_sample
+        from marts.mart_nps as n
+        join latest as l on l.segment = n.segment
+        group by n.segment, l.period_month, l.nps, l.respondents, l.is_small_sample
+        order by case n.segment when 'all' then 2 else 1 end, n.segment
         """
     ).fetchall()
+
+
+def nps_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    lines = ["NPS by segment (all months | latest month):"]
+    for segment, nps_all, month, nps, respondents, small in nps_by_segment(con):
+        overall = "n/a" if nps_all is None else f"{nps_all:.1f}"
+        latest = "n/a" if nps is None else f"{nps:.1f}"
+        who = f"{respondents:,} respondent{'' if respondents == 1 else 's'}" + (", small sample" if small else "")
+        lines.append(f"  {segment:<4} {overall:>6} | {month:%Y-%m} {latest:>6} ({who})")
+    return lines
 
 
 def render_summary(settings: Settings) -> str:
@@ -50,10 +69,7 @@ def render_summary(settings: Settings) -> str:
         lines.append("Marts (rows):")
         lines += [f"  marts.{name:<32} {rows:>10,}" for name, rows in marts.items()]
         if "mart_nps" in marts:
-            lines.append("NPS by segment (all months from counts | latest month):")
-            for segment, respondents, nps_all, nps_latest in nps_by_segment(con):
-                latest = "n/a" if nps_latest is None else f"{nps_latest:.1f}"
-                lines.append(f"  {segment:<4} {nps_all:>6} | {latest:>6}   ({respondents:,} respondents)")
+            lines += nps_lines(con)
     lines.append(f"Warehouse: {settings.warehouse}")
     lines.append(f"Serving snapshot for BI (read-only): {settings.serving / CURRENT / SNAPSHOT_DB}")
     return "\n".join(lines)
