@@ -56,7 +56,6 @@ def _env(root: Path) -> dict[str, str]:
     env = {**os.environ, **Settings.under(root).path_env()}
     env.update(
         ARVO_PSEUDONYM_KEY="benchmark-key",
-        ARVO_INGEST_SETTLE_SECONDS="0",
         DBT_TARGET_PATH=str(root / "dbt_target"),
         DBT_LOG_PATH=str(root / "dbt_logs"),
         PYTHONUNBUFFERED="1",

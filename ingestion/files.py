@@ -71,10 +71,15 @@ def _is_candidate(path: Path) -> bool:
 def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0) -> list[LandedFile]:
     """Complete files per entity, entities in the given order, files sorted by name.
 
-    Sizes are sampled twice, `settle_seconds` apart (one wait for the whole scan); a file whose
-    size or mtime changed in between is still being written and is left for the next run.
+    A file is complete when it has not changed for `settle_seconds` (the minimum file age of NiFi's
+    GetFile). One that changed more recently is sampled again after one wait for the whole scan and
+    left for the next run when its size or mtime moved in between. The age is taken from the later of
+    mtime and ctime: `cp -p` and `touch -r` set an old mtime, but every write and every such change
+    moves the ctime. Files that already sit in the landing folder need no wait: `arvo run` discovers
+    once per raw asset, and a wait for every file made each run ~8 s longer.
     """
-    first: dict[Path, tuple[Entity, int, float]] = {}
+    first: dict[Path, tuple[Entity, int, float, bool]] = {}
+    now_ns = time.time_ns()
     for name in entity_names:
         entity = ENTITIES[name]
         folder = landing / entity.folder
@@ -86,17 +91,20 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
                     stat = path.stat()
                 except FileNotFoundError:  # removed between the listing and now
                     continue
-                first[path] = (entity, stat.st_size, stat.st_mtime)
-    if first and settle_seconds > 0:
+                recent = now_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) < settle_seconds * 1e9
+                first[path] = (entity, stat.st_size, stat.st_mtime, recent)
+    if settle_seconds > 0 and any(recent for *_, recent in first.values()):
         time.sleep(settle_seconds)
     files = []
-    for path, (entity, size, mtime) in first.items():
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            continue
-        if (stat.st_size, stat.st_mtime) == (size, mtime):
-            files.append(LandedFile(entity, path, size, mtime))
+    for path, (entity, size, mtime, recent) in first.items():
+        if recent:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            if (stat.st_size, stat.st_mtime) != (size, mtime):
+                continue
+        files.append(LandedFile(entity, path, size, mtime))
     return files
 
 

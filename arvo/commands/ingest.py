@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--settle-seconds",
         type=float,
         default=None,
-        help="how long a file's size and modification time must stay unchanged before it is picked up "
-        "(default: env ARVO_INGEST_SETTLE_SECONDS or 1.0)",
+        help="how long a file must be unchanged before it is picked up; one changed more recently is "
+        "sampled again after this wait (default: env ARVO_INGEST_SETTLE_SECONDS or 1.0)",
     )
     parser.set_defaults(handler=run)
 

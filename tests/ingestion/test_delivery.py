@@ -150,6 +150,29 @@ def test_files_being_written_are_not_picked_up(settings):
     assert [f.path.name for f in discover(settings.landing, ["invoices"], settle_seconds=0.05)] == ["c.csv"]
 
 
+def test_files_that_sit_in_the_landing_folder_are_picked_up_without_a_wait(settings, monkeypatch):
+    """Only a file changed within the settle time is sampled twice, with one wait for all of them; a
+    file copied with `cp -p` (an old mtime, a new ctime) counts as just changed."""
+    invoices = settings.landing / ENTITIES["invoices"].folder
+    invoices.mkdir(parents=True)
+    (invoices / "old.csv").write_text(INVOICES)
+    time.sleep(0.3)
+    waits: list[float] = []
+    monkeypatch.setattr("ingestion.files.time.sleep", waits.append)
+    assert [f.path.name for f in discover(settings.landing, ["invoices"], settle_seconds=0.2)] == ["old.csv"]
+    assert waits == []
+
+    accounts = settings.landing / ENTITIES["accounts"].folder
+    accounts.mkdir(parents=True)
+    (accounts / "new.csv").write_text("account_id\n")
+    copied = invoices / "copied.csv"
+    copied.write_text(INVOICES)
+    os.utime(copied, (time.time() - 3600, time.time() - 3600))
+    found = discover(settings.landing, ["accounts", "invoices"], settle_seconds=0.2)
+    assert [f.path.name for f in found] == ["new.csv", "copied.csv", "old.csv"]
+    assert waits == [0.2]
+
+
 def test_extra_columns_are_kept(baseline):
     rows = [{**r, "sales_rep": "Mikko"} for r in VALID_ROWS["invoices"]]
     drop(baseline, "invoices", "inv.csv", csv_text(rows))
