@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Dagster prints its own console log; keep its records from being printed a second time by the root.
     logging.getLogger("dagster").propagate = False
+    # Dagster's in-memory instance sets up its SQLite storage with alembic, which logs every step of it
+    # (15 lines) at INFO on every run.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.handler(args) or 0)
     except ConfigError as error:

@@ -1,4 +1,4 @@
-"""Arvo's Dagster definitions, grouped by area: assets, checks, jobs, schedules, sensors, resources."""
+"""Arvo's Dagster definitions, grouped by area: assets, checks, jobs, schedules, sensors, resources, loggers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from orchestration.assets.publish import serving_snapshot
 from orchestration.assets.raw import landing_specs, raw_assets
 from orchestration.checks import freshness_checks, freshness_sensor
 from orchestration.jobs import arvo_pipeline_job
+from orchestration.loggers import console_logger
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor
@@ -20,4 +21,5 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[landing_sensor, freshness_sensor],
     resources=build_resources(),
+    loggers={"console": console_logger},
 )

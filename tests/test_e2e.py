@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import re
 import shutil
 
 import duckdb
@@ -137,6 +139,10 @@ def test_a_rerun_with_nothing_new_builds_nothing_and_keeps_the_snapshot(built, c
     assert "dbt scope: nothing (no new loads since run" in out
     # the checks of the models left out have no result by design: Dagster's warning about each is noise
     assert "emitted no result" not in out + err
+    assert "did not yield or return expected outputs" not in out + err
+    assert logging.getLogger("alembic").getEffectiveLevel() == logging.WARNING  # its 15 set-up lines per run
+    left_out = r"'arvo_dbt_models': no result for \d+ checks, the tests of the models this build left out"
+    assert re.search(left_out, out + err)
     assert "the snapshot was not published again" in out
     assert tree_digest(settings.serving) == snapshot_before
     assert mart_checksums(settings.warehouse) == marts_before
