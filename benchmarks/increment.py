@@ -43,13 +43,20 @@ def _new_id(value: str) -> str:
     return f"{prefix}-N{number}"
 
 
+def _fullest_delivery(folder: Path) -> Path:
+    """The entity's largest delivery, not an earlier increment: a whole month of bills or a survey
+    wave. The last file by name may be a late answer or two (the sample set has such deliveries), and
+    a day copied from one response would be one respondent a thousand times."""
+    return max((p for p in folder.glob("*.csv") if "_increment" not in p.name), key=lambda p: p.stat().st_size)
+
+
 def make_increment(landing: Path, fraction: float = 0.01, day: str = NEW_DAY) -> dict[str, int]:
     """Write `invoices_<day>_increment.csv` and `responses_<day>_increment.csv`; returns rows written per entity."""
     written: dict[str, int] = {}
     for name, key, date_column in (("invoices", "invoice_id", "invoice_date"), ("responses", "response_id", None)):
         folder = landing / ENTITIES[name].folder
         wanted = max(1, round(_count_rows(folder) * fraction))
-        columns, latest = _rows(sorted(folder.glob("*.csv"))[-1])
+        columns, latest = _rows(_fullest_delivery(folder))
         new_rows: list[dict[str, str]] = []
         while len(new_rows) < wanted:
             round_ = len(new_rows) // max(1, len(latest))

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import run
+from benchmarks.increment import make_increment
+from ingestion.contract import ENTITIES
 
 pytestmark = pytest.mark.e2e
 
@@ -46,3 +48,19 @@ def test_bench_rejects_a_malformed_repeat(capsys: pytest.CaptureFixture[str]):
         run.main(["--repeat", "medium3"])
     assert exit_.value.code == 2
     assert "--repeat 'medium3': write SCALE=N" in capsys.readouterr().err
+
+
+def test_the_new_day_copies_a_whole_delivery_not_the_last_late_answer(tmp_path: Path):
+    """The medium set's last survey delivery is one late response: a day copied from it was one
+    respondent a thousand times. The day is copied from the entity's largest delivery."""
+    landing = tmp_path / "landing"
+    for entity, key, date_column in (("invoices", "invoice_id", "invoice_date"), ("responses", "response_id", "x")):
+        folder = landing / ENTITIES[entity].folder
+        folder.mkdir(parents=True)
+        header = f"{key},{date_column},responded_at\n"
+        (folder / "2026-09-01.csv").write_text(header + "".join(f"K-{i},d,2026-09-01T08:00:00\n" for i in range(6)))
+        (folder / "2026-10-01.csv").write_text(header + "K-9,d,2026-09-01T09:00:00\n")
+    assert make_increment(landing, fraction=0.5) == {"invoices": 4, "responses": 4}
+    for entity in ("invoices", "responses"):
+        (day,) = (landing / ENTITIES[entity].folder).glob("*_increment.csv")
+        assert [line.split(",")[0] for line in day.read_text().splitlines()[1:]] == [f"K-N{i}" for i in range(4)]
