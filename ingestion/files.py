@@ -28,6 +28,7 @@ class LandedFile:
     path: Path
     size: int
     mtime: float
+    ctime_ns: int  # which a user cannot set: `cp -p` and `touch -r` keep the size and mtime, not this
 
     @property
     def format(self) -> str:
@@ -73,12 +74,13 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
 
     A file is complete when it has not changed for `settle_seconds` (the minimum file age of NiFi's
     GetFile). One that changed more recently is sampled again after one wait for the whole scan and
-    left for the next run when its size or mtime moved in between. The age is taken from the later of
+    left for the next run when its size, mtime or ctime moved in between. The age is taken from the later of
     mtime and ctime: `cp -p` and `touch -r` set an old mtime, but every write and every such change
     moves the ctime. Files that already sit in the landing folder need no wait: `arvo run` discovers
-    once per raw asset, and a wait for every file made each run ~8 s longer.
+    once per raw asset, and a wait for every file made each run ~8 s longer. That stat is the file's
+    identity (size, mtime, ctime) that the ledger recognises.
     """
-    first: dict[Path, tuple[Entity, int, float, bool]] = {}
+    first: dict[Path, tuple[Entity, os.stat_result, bool]] = {}
     now_ns = time.time_ns()
     for name in entity_names:
         entity = ENTITIES[name]
@@ -92,19 +94,19 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
                 except FileNotFoundError:  # removed between the listing and now
                     continue
                 recent = now_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) < settle_seconds * 1e9
-                first[path] = (entity, stat.st_size, stat.st_mtime, recent)
+                first[path] = (entity, stat, recent)
     if settle_seconds > 0 and any(recent for *_, recent in first.values()):
         time.sleep(settle_seconds)
     files = []
-    for path, (entity, size, mtime, recent) in first.items():
+    for path, (entity, stat, recent) in first.items():
         if recent:
             try:
-                stat = path.stat()
+                second = path.stat()
             except FileNotFoundError:
                 continue
-            if (stat.st_size, stat.st_mtime) != (size, mtime):
+            if (second.st_size, second.st_mtime, second.st_ctime_ns) != (stat.st_size, stat.st_mtime, stat.st_ctime_ns):
                 continue
-        files.append(LandedFile(entity, path, size, mtime))
+        files.append(LandedFile(entity, path, stat.st_size, stat.st_mtime, stat.st_ctime_ns))
     return files
 
 

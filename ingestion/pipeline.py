@@ -1,14 +1,15 @@
 """Ingest every pending landed file: stage, type, guard, then commit file + ledger row atomically.
 
 Policy (see docs/ingestion.md): loaded files stay in landing and are recognised by the ledger; a
-delivery is identified by (path, size, mtime) and its content by sha256. A new delivery whose content
-was already loaded is `skipped_duplicate`; a rejected file is copied whole to
+delivery is identified by (path, size, mtime, ctime) and its content by sha256. A new delivery whose
+content was already loaded is `skipped_duplicate`; a rejected file is copied whole to
 `ARVO_QUARANTINE/<load_id>/` with `report.json` and is not retried until its content changes.
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import logging
 import os
@@ -126,9 +127,13 @@ def _relative(settings: Settings, path: Path) -> str:
 
 
 def _known_delivery(con: duckdb.DuckDBPyConnection, rel_path: str, landed: LandedFile) -> bool:
+    """Whether this very delivery was handled: same path, size, mtime and ctime. The ctime tells a file
+    copied over with `cp -p` (same size and mtime, other bytes) from the one handled; a ledger row from
+    before ctime was recorded (null) matches no file, which is then hashed once and known by its bytes."""
     row = con.execute(
-        f"select 1 from {LEDGER_TABLE} where file_path = ? and file_size = ? and file_mtime = ? limit 1",
-        [rel_path, landed.size, landed.mtime],
+        f"select 1 from {LEDGER_TABLE} where file_path = ? and file_size = ? and file_mtime = ? "
+        "and file_ctime_ns = ? limit 1",
+        [rel_path, landed.size, landed.mtime, landed.ctime_ns],
     ).fetchone()
     return row is not None
 
@@ -160,8 +165,8 @@ def _prior_content(con: duckdb.DuckDBPyConnection, entity: Entity, sha256: str) 
 def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: LandedFile) -> None:
     con.execute(
         f"insert into {LEDGER_TABLE} (load_id, run_id, entity, file_path, file_name, file_format, file_size, "
-        "file_mtime, sha256, rows_in, rows_loaded, rows_rejected, status, started_at, finished_at, reason, "
-        "findings, quarantine_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "file_mtime, file_ctime_ns, sha256, rows_in, rows_loaded, rows_rejected, status, started_at, finished_at, "
+        "reason, findings, quarantine_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.load_id,
             result.run_id,
@@ -171,6 +176,7 @@ def _write_ledger(con: duckdb.DuckDBPyConnection, result: LoadResult, landed: La
             result.file_format,
             landed.size,
             landed.mtime,
+            landed.ctime_ns,
             result.sha256,
             result.rows_in,
             result.rows_loaded,
@@ -271,7 +277,7 @@ class _SafePath:
             _copy_without_bom(self.landed.path, link)
         else:
             link.symlink_to(self.landed.path.resolve())
-        return LandedFile(self.landed.entity, link, self.landed.size, self.landed.mtime)
+        return dataclasses.replace(self.landed, path=link)
 
     def __exit__(self, *exc: object) -> None:
         assert self._tmp is not None
@@ -295,7 +301,7 @@ class _Prepared:
 
 def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedFile, run_id: str) -> _Prepared:
     """Hash, read, type and guard one file on `con`; nothing is written to the warehouse. The result
-    is None when this exact delivery (path, size, mtime) was already handled."""
+    is None when this exact delivery (path, size, mtime, ctime) was already handled."""
     prepared = _Prepared(landed, con, None)
     rel_path = _relative(settings, landed.path)
     if _known_delivery(con, rel_path, landed):

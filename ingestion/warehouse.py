@@ -45,6 +45,8 @@ LEDGER_COLUMNS: dict[str, str] = {
     "reason": "VARCHAR",
     "findings": "JSON",
     "quarantine_path": "VARCHAR",
+    # Added later: `ensure_schemas` adds it to an older ledger, null in the rows it had.
+    "file_ctime_ns": "BIGINT",
 }
 
 
@@ -188,11 +190,25 @@ def _move_to_store(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
         raise
 
 
+def _add_new_ledger_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A ledger made by an earlier version gains the columns added since, in place (its rows keep their
+    values and have none in the new columns); a current one is only looked at."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'audit' and table_name = 'load_ledger'"
+        ).fetchall()
+    }
+    for name, type_ in LEDGER_COLUMNS.items():
+        if name not in present:
+            con.execute(f"alter table {LEDGER_TABLE} add column {name} {type_}")
+
+
 def ensure_schemas(con: duckdb.DuckDBPyConnection, entities: Iterable[str] | None = None) -> None:
     """Create schemas `raw`, `raw_store` and `audit`, the ledger, every stored table and raw view if
     missing (idempotent).
 
-    Every raw asset calls this on every run. On a current warehouse it writes nothing: four catalog
+    Every raw asset calls this on every run. On a current warehouse it writes nothing: five catalog
     queries, no view replaced, so closing the connection has nothing to checkpoint (0.05 s instead of
     0.2 s per asset on the medium warehouse).
     """
@@ -200,6 +216,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection, entities: Iterable[str] | Non
         con.execute(f"create schema if not exists {schema}")
     ledger = ", ".join(f"{name} {type_}" for name, type_ in LEDGER_COLUMNS.items())
     con.execute(f"create table if not exists {LEDGER_TABLE} ({ledger})")
+    _add_new_ledger_columns(con)
     names = list(entities or ENTITIES)
     raw_tables = {
         name for (name,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 
@@ -111,6 +112,79 @@ def test_quarantined_file_is_not_retried_and_a_fixed_file_loads(baseline):
     con = connect(baseline)
     assert con.execute("select amount from raw.invoices").fetchall() == [(12.5,)]
     con.close()
+
+
+def _copy_keeping_mtime(settings, target, content: str) -> None:
+    """Replace `target` as `touch -r target corrected && cp -p corrected target` does: other bytes, the
+    same size and mtime (a user can set the mtime; ctime, which cp -p and touch -r cannot keep, changes)."""
+    before = target.stat()
+    corrected = settings.landing.parent / "corrected.csv"
+    corrected.write_text(content, encoding="utf-8")
+    os.utime(corrected, ns=(before.st_atime_ns, before.st_mtime_ns))
+    subprocess.run(["cp", "-p", str(corrected), str(target)], check=True)
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert after.st_ctime_ns != before.st_ctime_ns
+
+
+def _hashed(settings) -> tuple[list, list[str]]:
+    """The results of an ingest and the files it hashed."""
+    events: list[Progress] = []
+    results = ingest_pending(settings, settle_seconds=0, on_progress=events.append)
+    return results, [e.file_path for e in events if e.stage == "hashing"]
+
+
+def test_a_corrected_file_copied_over_with_cp_p_is_read_again(baseline):
+    """`cp -p` (or `touch -r`) keeps the path, size and mtime of the file it replaces: a delivery known
+    by (path, size, mtime) alone was never read again, and the correction never loaded. Its ctime
+    changes, so it is read; its bytes, not its stat, decide what loads: the first bytes put back load
+    nothing twice. An unchanged folder is not hashed again."""
+    path = drop(baseline, "invoices", "inv.csv", INVOICES)
+    first = ingest(baseline)[0]
+    assert first.status == LOADED
+
+    _copy_keeping_mtime(baseline, path, INVOICES.replace("100.00", "110.00"))
+    corrected = ingest(baseline)
+    assert [(r.file_path, r.status, r.rows_loaded) for r in corrected] == [("revenue/invoices/inv.csv", LOADED, 2)]
+    con = connect(baseline)
+    amounts = con.execute("select _load_id, amount from raw.invoices where invoice_id = 'I1' order by 2").fetchall()
+    con.close()
+    assert amounts == [(first.load_id, 100), (corrected[0].load_id, 110)]
+    assert _hashed(baseline) == ([], [])
+
+    before = warehouse_snapshot(baseline)
+    _copy_keeping_mtime(baseline, path, INVOICES)
+    results, hashed = _hashed(baseline)
+    assert [(r.status, r.rows_loaded) for r in results] == [(SKIPPED_DUPLICATE, 0)]
+    assert first.load_id in results[0].reason and hashed == ["revenue/invoices/inv.csv"]
+    assert warehouse_snapshot(baseline) == before
+
+
+def test_a_ledger_from_before_ctime_gains_the_column_and_loads_nothing_twice(baseline):
+    """A warehouse built before the ledger kept each file's ctime: its ledger gains the column in place
+    (its rows keep theirs, null there). Those rows cannot tell a file copied over with `cp -p`, so the
+    first run hashes each landed file once and records the known bytes as skipped_duplicate, loading
+    nothing; after that an unchanged folder is not hashed, and a correction copied over a file recorded
+    by the old ledger loads."""
+    path = drop(baseline, "invoices", "inv.csv", INVOICES)
+    ingest(baseline)
+    con = connect(baseline)
+    con.execute("alter table audit.load_ledger drop column file_ctime_ns")  # the ledger as it was
+    old_rows = con.execute("select * from audit.load_ledger order by load_id").fetchall()
+    con.close()
+    before = warehouse_snapshot(baseline)
+
+    results, hashed = _hashed(baseline)
+    assert [r.status for r in results] == [SKIPPED_DUPLICATE] * 4 and len(hashed) == 4
+    assert warehouse_snapshot(baseline) == before
+    con = connect(baseline)
+    kept = con.execute("select * exclude (file_ctime_ns) from audit.load_ledger where file_ctime_ns is null")
+    assert sorted(kept.fetchall()) == sorted(old_rows)
+    con.close()
+    assert _hashed(baseline) == ([], [])
+
+    _copy_keeping_mtime(baseline, path, INVOICES.replace("100.00", "110.00"))
+    assert [(r.status, r.rows_loaded) for r in ingest(baseline)] == [(LOADED, 2)]
 
 
 def test_hostile_file_name_and_header_are_data(baseline):

@@ -72,7 +72,8 @@ def comparable(findings: list[Any]) -> list[tuple]:
 def engines(settings, entity: str, content: str, suite: dict[str, Any] | None = None):
     """(SQL engine findings, GX findings) for one file staged the way the pipeline stages it."""
     path = drop(settings, entity, "messy.csv", content)
-    landed = LandedFile(ENTITIES[entity], path, path.stat().st_size, path.stat().st_mtime)
+    stat = path.stat()
+    landed = LandedFile(ENTITIES[entity], path, stat.st_size, stat.st_mtime, stat.st_ctime_ns)
     con = connect(settings)
     try:
         staged = stage(con, landed)
