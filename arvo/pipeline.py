@@ -202,13 +202,19 @@ DBT_ERRORS_MARKER = "Errors parsed from dbt logs:"
 
 
 def _failure_reason(error) -> str:
-    """The lines a person needs: dbt's own error text when dbt failed, else the error's first line."""
+    """The lines a person needs: dbt's own error text when dbt failed, else the error's first line.
+
+    An error raised by Arvo's code in a step (a quarantine folder it cannot use, a landed file it cannot
+    read) comes wrapped in Dagster's "Error occurred while executing op ...": its own message is said
+    instead, without its class (`ingestion.pipeline.LandingNotRead: `)."""
     if error is None:
         return "failed"
+    if error.cls_name == "DagsterExecutionStepExecutionError" and error.cause is not None:
+        error = error.cause
     message = error.message.strip()
     if DBT_ERRORS_MARKER in message:
         return message.split(DBT_ERRORS_MARKER, 1)[1].strip()
-    return message.splitlines()[0]
+    return message.splitlines()[0].split(f"{error.cls_name}: ", 1)[-1]
 
 
 def _outcome(result) -> RunOutcome:

@@ -195,6 +195,28 @@ class QuarantineError(RuntimeError):
     """A rejected file could not be kept in the quarantine folder (unwritable, full, not a folder)."""
 
 
+class LandingNotRead(RuntimeError):
+    """Landed files that could not be read: nothing of them was loaded or recorded, and the next run
+    tries them again. Raised once every other file is handled (`results`); `problems` has one message
+    per file, saying what happened and what to do. The message is them all, on one line."""
+
+    def __init__(self, problems: list[str], results: list[LoadResult]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.results = results
+
+
+class _NotRead(Exception):
+    """This file cannot be read now: nothing of it is recorded (its message is one of `LandingNotRead`)."""
+
+
+def _cannot_read(rel_path: str, error: OSError) -> _NotRead:
+    return _NotRead(
+        f"cannot read {rel_path} ({error.strerror or error}): nothing of it was loaded or recorded. Make it a "
+        "file the user running Arvo can read; the next run loads it."
+    )
+
+
 def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> None:
     """Copy the file whole and write report.json next to it (before the ledger row commits).
 
@@ -301,7 +323,8 @@ class _Prepared:
 
 def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedFile, run_id: str) -> _Prepared:
     """Hash, read, type and guard one file on `con`; nothing is written to the warehouse. The result
-    is None when this exact delivery (path, size, mtime, ctime) was already handled."""
+    is None when this exact delivery (path, size, mtime, ctime) was already handled; _NotRead when the
+    file cannot be read."""
     prepared = _Prepared(landed, con, None)
     rel_path = _relative(settings, landed.path)
     if _known_delivery(con, rel_path, landed):
@@ -313,13 +336,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedF
     except OSError as error:
         # Gone or unreadable since discovery: it cannot be loaded nor copied to quarantine, and it must
         # not stop the files after it. Nothing is recorded, so the next run looks at it again.
-        log.warning(
-            "skipped %s: it cannot be read (%s: %s); it stays unrecorded and is tried again on the next run",
-            rel_path,
-            type(error).__name__,
-            error.strerror or error,
-        )
-        return prepared
+        raise _cannot_read(rel_path, error) from error
     result = LoadResult(
         load_id=new_load_id(),
         entity=landed.entity.name,
@@ -415,8 +432,9 @@ def _load_in_order(
     settings: Settings,
     files: list[LandedFile],
     on_progress: ProgressCallback | None,
-) -> list[LoadResult]:
-    """Commit `files` one by one in order, while the next file of the same entity is read and checked.
+) -> tuple[list[LoadResult], list[str]]:
+    """Commit `files` one by one in order, while the next file of the same entity is read and checked;
+    the results, and what could not be read (the files after such a file still load).
 
     Reading, typing and the suite run on a helper thread with a second connection (their own temp
     tables), so that they overlap the insert and commit of the file before: DuckDB runs both at once on
@@ -426,6 +444,7 @@ def _load_in_order(
     thread, in order, with the times they happened.
     """
     results: list[LoadResult] = []
+    problems: list[str] = []
     run_id = new_load_id()
     slots = (con, another_connection(con))
     try:
@@ -437,7 +456,7 @@ def _load_in_order(
             pending = prepare(0) if files else None
             for index, landed in enumerate(files):
                 assert pending is not None
-                prepared = pending.result()
+                current = pending
                 following = index + 1 < len(files)
                 overlap = following and files[index + 1].entity.name == landed.entity.name
                 pending = prepare(index + 1) if overlap else None
@@ -455,21 +474,26 @@ def _load_in_order(
                         at = time.perf_counter() if at is None else at
                         on_progress(Progress(stage_name, _l.entity.name, _p, _i, len(files), result, at))
 
-                if prepared.result is not None:
-                    for stage_name, at in prepared.events:
-                        report(stage_name, at=at)
-                    result = _commit(prepared, settings, report)
-                    level = logging.WARNING if result.status == QUARANTINED else logging.INFO
-                    log.log(
-                        level, "%s %s (load %s): %s", result.status, result.file_path, result.load_id, result.reason
-                    )
-                    report("done", result)
-                    results.append(result)
+                try:
+                    prepared = current.result()
+                    if prepared.result is not None:
+                        for stage_name, at in prepared.events:
+                            report(stage_name, at=at)
+                        result = _commit(prepared, settings, report)
+                        level = logging.WARNING if result.status == QUARANTINED else logging.INFO
+                        log.log(
+                            level, "%s %s (load %s): %s", result.status, result.file_path, result.load_id, result.reason
+                        )
+                        report("done", result)
+                        results.append(result)
+                except _NotRead as problem:
+                    log.error("%s", problem)
+                    problems.append(str(problem))
                 if following and not overlap:
                     pending = prepare(index + 1)
     finally:
         slots[1].close()
-    return results
+    return results, problems
 
 
 def check_landing(settings: Settings) -> None:
@@ -523,7 +547,10 @@ def _ingest(
     for path, what in not_files(settings.landing, names):
         log.warning("ignored %s: %s", shown(_relative(settings, path)), what)
     files = discover(settings.landing, names, settle_seconds=wait)
-    return _load_in_order(con, settings, files, on_progress)
+    results, problems = _load_in_order(con, settings, files, on_progress)
+    if problems:
+        raise LandingNotRead(problems, results)
+    return results
 
 
 def ingest_pending(
@@ -535,8 +562,9 @@ def ingest_pending(
     """Load every complete, not yet handled file of the given entities (all by default), in order.
 
     Returns one LoadResult per file handled in this run (files already handled earlier are skipped
-    silently). `settle_seconds` (default env ARVO_INGEST_SETTLE_SECONDS or 1.0) is how long a file's
-    size and modification time must stay unchanged before it is picked up.
+    silently). Raises LandingNotRead, with those results, when a file could not be read (once every
+    other file is handled). `settle_seconds` (default env ARVO_INGEST_SETTLE_SECONDS or 1.0) is how
+    long a file's size and modification time must stay unchanged before it is picked up.
     """
     with _ingest_connection(settings) as con:
         return _ingest(con, settings, entities, on_progress, settle_seconds)
@@ -546,7 +574,8 @@ def ingest_entity(
     settings: Settings, entity: str, on_progress: ProgressCallback | None = None
 ) -> tuple[list[LoadResult], datetime | None]:
     """`ingest_pending` of one entity, and when a file of it last loaded (with or without warnings), in
-    UTC, from the ledger; None before the first.
+    UTC, from the ledger; None before the first. LandingNotRead as `ingest_pending`: the raw asset's step
+    then fails, and `arvo run` with it.
 
     A scheduled run that finds nothing new still runs the entity's raw asset: this time, not the run's,
     says whether the data is fresh. Read on the load's own connection: opening the warehouse again

@@ -1,4 +1,5 @@
-"""`arvo ingest`: load every pending landed file, one line per file, non-zero exit on quarantine."""
+"""`arvo ingest`: load every pending landed file, one line per file, non-zero exit on quarantine or a
+file that could not be read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import duckdb
 
 from arvo.config import Settings
 from ingestion.contract import ENTITIES
-from ingestion.pipeline import Progress, QuarantineError, ingest_pending
+from ingestion.pipeline import LandingNotRead, Progress, QuarantineError, ingest_pending
 from ingestion.results import QUARANTINED, LoadResult
 from ingestion.warehouse import in_use_by, is_lock_error
 
@@ -23,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="validate and load pending landed files into the warehouse",
         description="Validate every complete, new file under ARVO_LANDING with its entity's Great "
         "Expectations suite and load it into raw.<entity>, or quarantine it under ARVO_QUARANTINE "
-        "with a report. Exit code 1 when any file was quarantined or the quarantine folder is unusable, "
-        "3 when another process holds the warehouse (nothing is loaded then).",
+        "with a report. Exit code 1 when any file was quarantined or could not be read, or the quarantine "
+        "folder is unusable, 3 when another process holds the warehouse (nothing is loaded then).",
     )
     parser.add_argument(
         "--entity",
@@ -74,8 +75,11 @@ def _progress(done: list[LoadResult]) -> Callable[[Progress], None]:
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     done: list[LoadResult] = []
+    problems: list[str] = []
     try:
         results = ingest_pending(settings, args.entity, on_progress=_progress(done), settle_seconds=args.settle_seconds)
+    except LandingNotRead as exc:
+        results, problems = exc.results, exc.problems
     except duckdb.IOException as exc:
         if not is_lock_error(exc):
             raise
@@ -88,11 +92,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for result in results:
         print(format_result(result), flush=True)
+    for problem in problems:
+        print(f"error: {problem}", flush=True)
     quarantined = [r for r in results if r.status == QUARANTINED]
     loaded_rows = sum(r.rows_loaded for r in results)
+    not_read = f", {len(problems)} could not be read" if problems else ""
     print(
-        f"{len(results)} file(s) handled: {loaded_rows} rows loaded, {len(quarantined)} file(s) quarantined"
-        if results
+        f"{len(results)} file(s) handled: {loaded_rows} rows loaded, {len(quarantined)} file(s) quarantined{not_read}"
+        if results or problems
         else f"nothing new to ingest under {settings.landing}"
     )
-    return 1 if quarantined else 0
+    return 1 if quarantined or problems else 0

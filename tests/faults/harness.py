@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from arvo.config import REPO_ROOT, Settings
 
@@ -63,10 +64,28 @@ def start_arvo(root: Path, *args: str, log: Path | None = None, **extra_env: str
     )
 
 
-def run_arvo(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """`arvo <args>` to completion; stdout and stderr together."""
+def modes_obeyed() -> list[str]:
+    """The command prefix under which a subprocess is refused what file modes refuse (`chmod 000`).
+
+    Root reads and lists everything whatever the mode (capabilities CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH); as root the prefix runs the command without those two, still as root, with
+    util-linux's `setpriv`. Skips the test, saying why, when that cannot be done here.
+    """
+    if os.geteuid() != 0:
+        return []
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    if shutil.which("setpriv") is None or subprocess.run([*prefix, "true"], check=False).returncode != 0:
+        pytest.skip("running as root, which reads any file whatever its mode, and setpriv cannot drop that here")
+    return prefix
+
+
+def run_arvo(
+    root: Path, *args: str, timeout: float = 600, obey_modes: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`arvo <args>` to completion; stdout and stderr together. `obey_modes`: refused what file modes
+    refuse, also as root (`modes_obeyed`)."""
     return subprocess.run(
-        [ARVO, *args],
+        [*(modes_obeyed() if obey_modes else []), ARVO, *args],
         cwd=REPO_ROOT,
         env=arvo_env(root),
         stdout=subprocess.PIPE,

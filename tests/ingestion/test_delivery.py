@@ -7,9 +7,11 @@ import subprocess
 import threading
 import time
 
+import pytest
+
 from ingestion.contract import ENTITIES
 from ingestion.files import discover
-from ingestion.pipeline import Progress, ingest_pending
+from ingestion.pipeline import LandingNotRead, Progress, ingest_pending
 from ingestion.results import LOADED, QUARANTINED, SKIPPED_DUPLICATE
 from ingestion.warehouse import connect
 
@@ -320,8 +322,8 @@ def test_a_missing_landing_folder_and_misplaced_files_are_pointed_out(settings, 
 def test_a_file_that_cannot_be_read_any_more_is_left_for_the_next_run_and_the_rest_load(settings, caplog):
     """A file found complete can be gone or unreadable when its turn comes (the source took it back,
     replaced it with a folder, changed its permissions). That is no reason to stop the whole run with a
-    traceback: the file is named in a warning, nothing of it is recorded, the other files load, and
-    the next run tries it again."""
+    traceback: nothing of it is recorded, the other files load, the next run tries it again, and the
+    ingest ends in LandingNotRead naming it (with the results of the others), so that it fails."""
     drop(settings, "accounts", "accounts.csv", csv_text(VALID_ROWS["accounts"]))
     drop(settings, "fx_rates", "rates.csv", csv_text(VALID_ROWS["fx_rates"]))
     gone = drop(settings, "invoices", "a.csv", INVOICES)
@@ -337,14 +339,19 @@ def test_a_file_that_cannot_be_read_any_more_is_left_for_the_next_run_and_the_re
             gone.unlink()
             gone.mkdir()  # os.open of a folder fails even for root, as an unreadable file does for others
 
-    results = ingest_pending(settings, on_progress=take_back, settle_seconds=0)
+    with pytest.raises(LandingNotRead) as raised:
+        ingest_pending(settings, on_progress=take_back, settle_seconds=0)
 
-    assert [(r.file_path, r.status) for r in results] == [
+    assert [(r.file_path, r.status) for r in raised.value.results] == [
         ("crm/accounts/accounts.csv", LOADED),
         ("revenue/fx_rates/rates.csv", LOADED),
         ("revenue/invoices/b.csv", LOADED),
     ]
-    assert "revenue/invoices/a.csv" in caplog.text and "next run" in caplog.text
+    assert raised.value.problems == [
+        "cannot read revenue/invoices/a.csv (Is a directory): nothing of it was loaded or recorded. Make it a "
+        "file the user running Arvo can read; the next run loads it."
+    ]
+    assert raised.value.problems[0] in caplog.text
     assert "revenue/invoices/a.csv" not in {row["file_path"] for row in ledger(settings)}
     gone.rmdir()
     drop(settings, "invoices", "a.csv", INVOICES)
