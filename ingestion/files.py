@@ -7,6 +7,7 @@ stopped changing; its identity for idempotency is the sha256 of its bytes, not i
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import hashlib
 import os
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, IN_PROGRESS_SUFFIXES, Entity
 
@@ -174,17 +176,21 @@ class Fingerprint:
 
 
 def fingerprint(path: Path, check_utf8: bool) -> Fingerprint:
-    """Hash the file; for CSV/JSONL also decode it as UTF-8 to catch Latin-1 and other encodings."""
+    """Hash the file; for CSV/JSONL also decode it as UTF-8 to catch Latin-1 and other encodings.
+
+    Both read the file opened once: one removed meanwhile is not taken for a corrupt gzip. An OSError
+    is about opening it (gone, no permission); the gzip errors after that are the file's own."""
     digest = hashlib.sha256()
     with path.open("rb") as raw:
         for chunk in iter(lambda: raw.read(CHUNK), b""):
             digest.update(chunk)
-    error: str | None = None
-    if check_utf8:
-        try:
-            error = _first_utf8_error(path)
-        except (OSError, EOFError) as exc:
-            return Fingerprint(digest.hexdigest(), ("parse", f"cannot decompress the file ({exc}); re-send it."))
+        error: str | None = None
+        if check_utf8:
+            raw.seek(0)
+            try:
+                error = _first_utf8_error(raw, gzipped=path.name.lower().endswith(".gz"))
+            except (OSError, EOFError) as exc:
+                return Fingerprint(digest.hexdigest(), ("parse", f"cannot decompress the file ({exc}); re-send it."))
     return Fingerprint(digest.hexdigest(), ("encoding", error) if error else None)
 
 
@@ -199,13 +205,12 @@ _NOT_TEXT = (
 )
 
 
-def _first_utf8_error(path: Path) -> str | None:
+def _first_utf8_error(raw: BinaryIO, gzipped: bool) -> str | None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     error: str | None = None
     offset = 0
     line = 1
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as stream:
+    with gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else contextlib.nullcontext(raw) as stream:
         for chunk in iter(lambda: stream.read(CHUNK), b""):
             if offset == 0:
                 known = next((message for magic, message in _NOT_TEXT if chunk.startswith(magic)), None)

@@ -31,7 +31,7 @@ from ingestion import guard
 from ingestion.casting import ROW_NUMBER, TYPED, extra_columns
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
 from ingestion.files import LandedFile, discover, fingerprint, misplaced, not_files, shown, unsupported
-from ingestion.readers import Rejected, stage
+from ingestion.readers import Rejected, Staged, stage
 from ingestion.results import (
     ERROR,
     LOADED,
@@ -211,10 +211,30 @@ class _NotRead(Exception):
 
 
 def _cannot_read(rel_path: str, error: OSError) -> _NotRead:
+    if isinstance(error, FileNotFoundError):
+        return _NotRead(
+            f"{rel_path} disappeared during the run (removed or renamed after it was found): nothing of it was "
+            "loaded or recorded. Deliver it again if it should load."
+        )
     return _NotRead(
         f"cannot read {rel_path} ({error.strerror or error}): nothing of it was loaded or recorded. Make it a "
         "file the user running Arvo can read; the next run loads it."
     )
+
+
+def _as_found(landed: LandedFile, rel_path: str) -> None:
+    """_NotRead unless the file is still the one found: there, with the same size, mtime and ctime. What
+    was read of a file removed or changed since it was found need not be the bytes hashed, and a failure
+    to read or copy it is no fault of its content or of the quarantine folder."""
+    try:
+        stat = landed.path.stat()
+    except OSError as error:
+        raise _cannot_read(rel_path, error) from error
+    if (stat.st_size, stat.st_mtime, stat.st_ctime_ns) != (landed.size, landed.mtime, landed.ctime_ns):
+        raise _NotRead(
+            f"{rel_path} changed during the run (written to or replaced after it was found): nothing of it was "
+            "loaded or recorded; the next run reads it as it is then."
+        )
 
 
 def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> None:
@@ -235,6 +255,7 @@ def _quarantine(settings: Settings, landed: LandedFile, result: LoadResult) -> N
         partial.replace(folder / "report.json")
     except OSError as error:
         shutil.rmtree(folder, ignore_errors=True)
+        _as_found(landed, result.file_path)
         raise QuarantineError(
             f"{landed.path.name} was rejected ({result.reason}) but cannot be kept in the quarantine folder "
             f"{settings.quarantine}: {error}. Nothing of it was loaded and it stays in landing. Make "
@@ -321,6 +342,16 @@ class _Prepared:
         self.events.append((stage_name, time.perf_counter()))
 
 
+def _read(con: duckdb.DuckDBPyConnection, landed: LandedFile, rel_path: str) -> Staged:
+    """Stage the file (`readers.stage`): _NotRead instead, whatever the read made of it, when the file is
+    not as found any more (removed while it was hashed: not a CSV that cannot be parsed)."""
+    try:
+        with _SafePath(landed) as readable:
+            return stage(con, readable, shown_as=rel_path)
+    finally:
+        _as_found(landed, rel_path)
+
+
 def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedFile, run_id: str) -> _Prepared:
     """Hash, read, type and guard one file on `con`; nothing is written to the warehouse. The result
     is None when this exact delivery (path, size, mtime, ctime) was already handled; _NotRead when the
@@ -355,8 +386,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, settings: Settings, landed: LandedF
         if print_.problem:
             rule, message = print_.problem
             raise Rejected(rule, message)
-        with _SafePath(landed) as readable:
-            staged = stage(con, readable, shown_as=rel_path)
+        staged = _read(con, landed, rel_path)
         result.rows_in = staged.rows_in
         prepared.passed("staged")
         prepared.extras = extra_columns(landed.entity, staged.columns)

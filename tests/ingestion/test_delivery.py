@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -356,6 +357,79 @@ def test_a_file_that_cannot_be_read_any_more_is_left_for_the_next_run_and_the_re
     gone.rmdir()
     drop(settings, "invoices", "a.csv", INVOICES)
     assert [(r.file_path, r.status) for r in ingest(settings)] == [("revenue/invoices/a.csv", LOADED)]
+
+
+GONE = (
+    "revenue/invoices/a.csv disappeared during the run (removed or renamed after it was found): nothing of it "
+    "was loaded or recorded. Deliver it again if it should load."
+)
+CHANGED = (
+    "revenue/invoices/a.csv changed during the run (written to or replaced after it was found): nothing of it "
+    "was loaded or recorded; the next run reads it as it is then."
+)
+
+
+def _assert_not_read_and_the_rest_loaded(settings, raised, problem: str = GONE) -> None:
+    """a.csv is named (`problem`), not quarantined nor recorded; b.csv, after it, loaded."""
+    assert raised.value.problems == [problem]
+    assert [(r.file_path, r.status) for r in raised.value.results] == [("revenue/invoices/b.csv", LOADED)]
+    assert "revenue/invoices/a.csv" not in {row["file_path"] for row in ledger(settings)}
+    assert not settings.quarantine.exists() or not any(settings.quarantine.iterdir())
+
+
+def test_a_file_that_disappears_before_it_is_quarantined_is_named_as_gone_not_blamed_on_the_quarantine(baseline):
+    """A rejected file removed after it was hashed and read, before it is copied to quarantine: the copy
+    fails, but not for the quarantine folder's sake. That was reported as "cannot be kept in the
+    quarantine folder" and stopped the run; it is the file that is gone, and the files after it load."""
+    gone = drop(baseline, "invoices", "a.csv", csv_text([{**VALID_ROWS["invoices"][0], "amount": "12,50"}]))
+    drop(baseline, "invoices", "b.csv", INVOICES)
+
+    def take_back(event: Progress) -> None:
+        if event.stage == "started" and event.file_path == "revenue/invoices/a.csv":  # read, not yet committed
+            gone.unlink()
+
+    with pytest.raises(LandingNotRead) as raised:
+        ingest_pending(baseline, on_progress=take_back, settle_seconds=0)
+    _assert_not_read_and_the_rest_loaded(baseline, raised)
+
+
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        (lambda path: path.unlink(), GONE),
+        (lambda path: path.write_text(INVOICES), CHANGED),
+    ],
+    ids=["removed", "rewritten"],
+)
+def test_a_file_removed_or_rewritten_while_it_is_hashed_is_not_loaded(baseline, action, problem):
+    """Removed while it is being hashed: the hash reads on from the open file and succeeds, the read
+    after it finds nothing. It was then quarantined as unreadable CSV, or rather not even that: its
+    copy to quarantine failed too, and the run stopped blaming the quarantine folder. Rewritten while it
+    is hashed: what is read is not what was hashed, and it loaded under the wrong sha256. Either way the
+    file is named and the next delivery or run loads what is there then."""
+    rows = "".join(f"I{i},A1,2024-01-31,EUR,100.00,paid\n" for i in range(3, 1_500_000))
+    gone = drop(baseline, "invoices", "a.csv", INVOICES + rows)  # ~50 MB: hashing takes a while
+    drop(baseline, "invoices", "b.csv", INVOICES)
+    target = os.path.realpath(gone)
+
+    def act_once_open() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for fd in os.listdir("/proc/self/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/self/fd/{fd}") == target:
+                        action(gone)
+                        return
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=act_once_open)
+    watcher.start()
+    try:
+        with pytest.raises(LandingNotRead) as raised:
+            ingest(baseline)
+    finally:
+        watcher.join()
+    _assert_not_read_and_the_rest_loaded(baseline, raised, problem)
 
 
 def test_answers_quarantined_before_their_questions_load_when_delivered_again_after_the_catalog(baseline):
