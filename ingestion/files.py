@@ -112,6 +112,23 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
     return files
 
 
+def unreadable_folders(landing: Path, entity_names: list[str]) -> list[tuple[str, OSError]]:
+    """The entity folders (by entity name) that are there but cannot be listed or entered, with why: no
+    read or search permission on them or on a folder above them. Their files cannot even be found."""
+    out = []
+    for name in entity_names:
+        try:
+            with os.scandir(landing / ENTITIES[name].folder) as entries:
+                first = next(entries, None)
+            if first is not None:
+                os.lstat(first.path)  # needs search permission on the folder, as reading its files does
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # no such folder (nothing delivered yet): nothing to read
+        except OSError as error:
+            out.append((name, error))
+    return out
+
+
 def _delivered_entries(landing: Path, entity_names: list[str]) -> Iterator[tuple[Path, str]]:
     """(path, lower-case name) of each entry of the entity folders that is neither hidden nor still
     being written, in name order: what `unsupported` and `not_files` point out comes from these."""

@@ -30,7 +30,16 @@ from arvo.config import Settings, non_negative_seconds
 from ingestion import guard
 from ingestion.casting import ROW_NUMBER, TYPED, extra_columns
 from ingestion.contract import ENTITIES, FILE_SUFFIXES, Entity
-from ingestion.files import LandedFile, discover, fingerprint, misplaced, not_files, shown, unsupported
+from ingestion.files import (
+    LandedFile,
+    discover,
+    fingerprint,
+    misplaced,
+    not_files,
+    shown,
+    unreadable_folders,
+    unsupported,
+)
 from ingestion.readers import Rejected, Staged, stage
 from ingestion.results import (
     ERROR,
@@ -196,9 +205,9 @@ class QuarantineError(RuntimeError):
 
 
 class LandingNotRead(RuntimeError):
-    """Landed files that could not be read: nothing of them was loaded or recorded, and the next run
-    tries them again. Raised once every other file is handled (`results`); `problems` has one message
-    per file, saying what happened and what to do. The message is them all, on one line."""
+    """Landed files or entity folders that could not be read: nothing of them was loaded or recorded,
+    and the next run tries them again. Raised once every other file is handled (`results`); `problems`
+    has one message for each, saying what happened and what to do. The message is them all, on one line."""
 
     def __init__(self, problems: list[str], results: list[LoadResult]) -> None:
         super().__init__("; ".join(problems))
@@ -568,6 +577,15 @@ def _ingest(
     wait = settle_seconds_from_env() if settle_seconds is None else settle_seconds
     if entities is None:
         check_landing(settings)
+    problems = []
+    for name, error in unreadable_folders(settings.landing, names):
+        problems.append(
+            f"cannot read the folder {ENTITIES[name].folder} in the landing folder {settings.landing} "
+            f"({error.strerror or error}): none of its files were loaded. Give the user running Arvo read and "
+            "search permission on it and on the folders above it; the next run loads its files."
+        )
+        log.error("%s", problems[-1])
+        names.remove(name)
     for path in unsupported(settings.landing, names):
         log.warning(
             "ignored %s: only %s files are loaded; convert it or remove it",
@@ -577,7 +595,8 @@ def _ingest(
     for path, what in not_files(settings.landing, names):
         log.warning("ignored %s: %s", shown(_relative(settings, path)), what)
     files = discover(settings.landing, names, settle_seconds=wait)
-    results, problems = _load_in_order(con, settings, files, on_progress)
+    results, not_read = _load_in_order(con, settings, files, on_progress)
+    problems += not_read
     if problems:
         raise LandingNotRead(problems, results)
     return results

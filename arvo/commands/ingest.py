@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="validate and load pending landed files into the warehouse",
         description="Validate every complete, new file under ARVO_LANDING with its entity's Great "
         "Expectations suite and load it into raw.<entity>, or quarantine it under ARVO_QUARANTINE "
-        "with a report. Exit code 1 when any file was quarantined or could not be read, or the quarantine "
-        "folder is unusable, 3 when another process holds the warehouse (nothing is loaded then).",
+        "with a report. Exit code 1 when any file was quarantined, a file or an entity folder could not be read, "
+        "or the quarantine folder is unusable, 3 when another process holds the warehouse (nothing is loaded then).",
     )
     parser.add_argument(
         "--entity",

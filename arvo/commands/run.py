@@ -13,7 +13,7 @@ HELP = """\
 Runs the whole pipeline once, in this process (the same Dagster job the schedule and sensor start):
   1. ingest every complete, new file under $ARVO_LANDING, each validated by its Great Expectations
      suite, evaluated in DuckDB (a failing file is quarantined under $ARVO_QUARANTINE and fails the
-     run; so does a file that cannot be read, which is named and left for the next run);
+     run; so does a file or an entity folder that cannot be read, named and left for the next run);
   2. dbt build: staging, intermediate and mart models with their data tests (a failing test stops
      what depends on it). Only what the new loads can change is built: the models downstream of the
      raw tables that received files since the last complete build, and the marts; nothing at all
