@@ -142,8 +142,18 @@ def test_sensor_requests_one_run_per_new_content_and_ignores_files_being_written
     assert isinstance(third, dg.SkipReason)
     # new content is a new run
     _drop(arvo_settings, "fx_rates", "rates_3.csv", f"{header}\n2026-01-05,SEK,11.4\n")
-    fourth, _ = tick(cursor)
+    fourth, cursor = tick(cursor)
     assert isinstance(fourth, dg.RunRequest) and fourth.run_key != first.run_key
+    # a correction copied over with `cp -p`: the same size and mtime, other bytes
+    rates_1 = arvo_settings.landing / ENTITIES["fx_rates"].folder / "rates_1.csv"
+    stat = rates_1.stat()
+    corrected = rates_1.with_name(".rates_1_corrected.csv")  # hidden: not a delivery itself
+    corrected.write_text(f"{header}\n2026-01-02,SEK,11.9\n", encoding="utf-8")
+    os.utime(corrected, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    subprocess.run(["cp", "-p", "--", str(corrected), str(rates_1)], check=True)
+    assert (rates_1.stat().st_size, rates_1.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    fifth, _ = tick(cursor)
+    assert isinstance(fifth, dg.RunRequest) and fifth.run_key not in {first.run_key, fourth.run_key}
 
 
 HOLD_LOCK = """
@@ -293,3 +303,24 @@ def test_the_dagster_ui_shows_the_asset_graph(dbt_manifest, arvo_settings, chrom
     data = shot.path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000, "a blank page compresses to a few kB; the graph is more"
+
+
+def test_a_file_removed_before_the_sensor_hashes_it_is_left_for_a_later_tick(arvo_settings, monkeypatch):
+    """A file can go between the listing and the hash (a source system taking it back): the tick goes on
+    with the others instead of failing, and the file counts again if it comes back."""
+    from ingestion import files
+    from orchestration.sensors import new_files_request
+
+    header = ",".join(ENTITIES["fx_rates"].column_names)
+    gone = _drop(arvo_settings, "fx_rates", "a_gone.csv", f"{header}\n2026-01-02,SEK,11.2\n")
+    _drop(arvo_settings, "fx_rates", "b_kept.csv", f"{header}\n2026-01-03,SEK,11.3\n")
+
+    def taken_back_first(path, check_utf8):
+        if path == gone:
+            path.unlink()
+        return files.fingerprint(path, check_utf8)
+
+    monkeypatch.setattr("orchestration.sensors.fingerprint", taken_back_first)
+    request, cursor = new_files_request(arvo_settings.landing, None, settle_seconds=0)
+    assert isinstance(request, dg.RunRequest) and request.tags["arvo/new_files"] == "1"
+    assert str(gone) not in cursor

@@ -15,15 +15,17 @@ SETTLE_SECONDS = 1.0
 
 
 def _load_cursor(cursor: str | None) -> dict[str, list]:
-    """Cursor: path -> [size, mtime, sha256, requested] for every complete file seen so far."""
+    """Cursor: path -> [size, mtime, sha256, requested, ctime_ns] for every complete file seen so far
+    (entries written before the ctime was kept have four items: their file is hashed once more)."""
     return json.loads(cursor) if cursor else {}
 
 
 def new_files_request(landing: Path, cursor: str | None, settle_seconds: float = SETTLE_SECONDS):
     """What one sensor tick decides: a run request (or a skip reason) and the next cursor.
 
-    Hashes only files whose size or mtime changed since the last tick; content already requested,
-    under any name, is not requested again.
+    Hashes only files whose size, mtime or ctime changed since the last tick (a correction copied
+    with `cp -p` keeps the size and mtime); content already requested, under any name, is not
+    requested again. A file removed before it is hashed is left for the tick that finds it again.
     """
     seen = _load_cursor(cursor)
     requested = {entry[2] for entry in seen.values() if entry[3]}
@@ -31,13 +33,16 @@ def new_files_request(landing: Path, cursor: str | None, settle_seconds: float =
     for landed in discover(landing, list(ENTITIES), settle_seconds=settle_seconds):
         key = str(landed.path)
         entry = seen.get(key)
-        if entry and entry[0] == landed.size and entry[1] == landed.mtime:
+        if entry and entry[:2] == [landed.size, landed.mtime] and entry[4:] == [landed.ctime_ns]:
             sha = entry[2]
         else:
-            sha = fingerprint(landed.path, check_utf8=False).sha256
+            try:
+                sha = fingerprint(landed.path, check_utf8=False).sha256
+            except FileNotFoundError:
+                continue
         if sha not in requested:
             new_shas[sha] = key
-        seen[key] = [landed.size, landed.mtime, sha, True]
+        seen[key] = [landed.size, landed.mtime, sha, True, landed.ctime_ns]
     next_cursor = json.dumps(seen, sort_keys=True)
     if not new_shas:
         return dg.SkipReason("No new complete files in the landing folder."), next_cursor
