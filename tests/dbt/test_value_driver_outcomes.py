@@ -74,3 +74,39 @@ def test_answers_given_without_revenue_do_not_count(drivers_model: ModuleType):
     unit = drivers_model._customer_outcomes(responses, outcomes, "retained_12m").iloc[0]
     assert unit["y"] == 1.0
     assert unit["value_social"] == pytest.approx(90.0)
+
+
+def test_nps_drivers_count_each_respondent_once_a_month(drivers_model: ModuleType):
+    """The NPS outcome takes the responses mart_nps counts (fct_survey_responses.counts_in_nps): a contact's
+    earlier NPS answer of the same month is superseded by its latest one and is not a second respondent.
+
+    B2B, the other nine drivers held at 50 (no variance: no weight). 30 counted responses: 15 with NPS 0
+    and economic 0, 15 with NPS 10 and economic 100, so corr = 1, R^2 = 1. 10 superseded responses: 5 with
+    NPS 10 and economic 0, 5 with NPS 0 and economic 100. Counted with them (as before), the 40 responses
+    gave phi = (15 * 15 - 5 * 5) / sqrt(20 * 20 * 20 * 20) = 0.5 and R^2 = 0.25."""
+    cases = [(True, 0.0, 0.0)] * 15 + [(True, 10.0, 100.0)] * 15
+    cases += [(False, 10.0, 0.0)] * 5 + [(False, 0.0, 100.0)] * 5
+    responses = pd.DataFrame(
+        [
+            {
+                "response_id": f"r{i}",
+                "customer_id": f"c{i}",
+                "segment": "B2B",
+                "response_month": "2024-01-01",
+                "nps_score": nps,
+                "counts_in_nps": counts,
+                **{driver: 50.0 for driver in drivers_model.DRIVERS},
+                "value_economic": economic,
+            }
+            for i, (counts, nps, economic) in enumerate(cases)
+        ]
+    )
+    outcomes = pd.DataFrame(columns=["customer_id", "reference_month", "active_at_reference", "retained_12m"])
+    outcomes = outcomes.assign(expanded_12m=pd.Series(dtype=object))
+    drivers = drivers_model.value_drivers(responses, outcomes).set_index(["segment", "outcome", "driver"])
+    economic = drivers.loc[("B2B", "nps", "value_economic")]
+    assert economic["respondents"] == 30
+    assert economic["correlation"] == pytest.approx(1.0)
+    assert economic["r_squared"] == pytest.approx(1.0)
+    assert economic["importance_pct"] == pytest.approx(100.0)
+    assert drivers.loc[("B2C", "nps", "value_economic"), "respondents"] == 0

@@ -295,10 +295,11 @@ def test_strongest_generated_drivers_come_out_on_top(built: Built):
 
 def test_nps_drivers_match_their_inputs_recomputed_in_sql(built: Built):
     """The NPS drivers against fct_survey_responses, not against the Python model's own arithmetic: the
-    respondents are the complete responses (NPS and all ten drivers), each driver's correlation is
-    corr(driver, nps) over them, and R^2 lies between the largest squared correlation and 1."""
+    respondents are the complete responses (NPS and all ten drivers) that mart_nps counts (counts_in_nps:
+    each respondent once a month), each driver's correlation is corr(driver, nps) over them, and R^2 lies
+    between the largest squared correlation and 1."""
     drivers = [*(f"value_{v}" for v in VALUE_TYPES), *LADDER_ORDER]
-    complete = " and ".join(f"{d} is not null" for d in ["nps_score", *drivers])
+    complete = " and ".join(["counts_in_nps", *(f"{d} is not null" for d in ["nps_score", *drivers])])
     expected = pd.concat(
         _df(
             built.con,

@@ -1,7 +1,8 @@
 """Relative importance of each value type and ladder step for NPS, 12-month retention and expansion.
 
 Runs Johnson's relative weights (arvo.analytics.relative_weights) per segment x outcome. The NPS
-outcome is each response's 0..10 score. Retention and expansion are the customer's 12-month outcomes
+outcome is the 0..10 score of the responses mart_nps counts (fct_survey_responses.counts_in_nps: each
+respondent once a month, with its latest NPS answer). Retention and expansion are the customer's 12-month outcomes
 (int_customer_outcomes_12m) from the month of its latest response given while it had revenue and old
 enough to have an outcome, analysed once per customer with those answers averaged. Every segment x
 outcome x driver gets a row; importance is null when fewer than MIN_RESPONDENTS complete units are
@@ -68,15 +69,17 @@ def _customer_outcomes(base: pd.DataFrame, outcomes_12m: pd.DataFrame, column: s
 def _outcome_frames(responses: pd.DataFrame, outcomes_12m: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per outcome: drivers, segment and the outcome value `y` of every usable unit of analysis.
 
-    NPS is a property of the response (every response counts); retention and expansion are properties
-    of the customer (see `_customer_outcomes`).
+    NPS is a property of the response, counted as mart_nps counts it: a respondent once a month, with its
+    latest NPS answer (counts_in_nps); an earlier answer of the same month would be a second vote of one
+    person. Retention and expansion are properties of the customer (see `_customer_outcomes`).
     """
     base = responses[["response_id", "customer_id", "segment", "response_month", *DRIVERS]].copy()
     base["response_month"] = pd.to_datetime(base["response_month"])
     outcomes = outcomes_12m.copy()
     outcomes["reference_month"] = pd.to_datetime(outcomes["reference_month"])
+    counted = responses["counts_in_nps"].fillna(False).astype(bool).to_numpy()
     return {
-        "nps": base.assign(y=responses["nps_score"].astype(float).to_numpy()),
+        "nps": base.assign(y=responses["nps_score"].astype(float).to_numpy())[counted],
         "retention_12m": _customer_outcomes(base, outcomes, "retained_12m"),
         "expansion_12m": _customer_outcomes(base, outcomes, "expanded_12m"),
     }
@@ -110,7 +113,7 @@ def value_drivers(responses: pd.DataFrame, outcomes_12m: pd.DataFrame) -> pd.Dat
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    columns = ["response_id", "customer_id", "segment", "response_month", "nps_score", *DRIVERS]
+    columns = ["response_id", "customer_id", "segment", "response_month", "nps_score", "counts_in_nps", *DRIVERS]
     responses = dbt.ref("fct_survey_responses").project(", ".join(columns)).set_alias("responses")
     # Only the outcome rows a response can join (its customer and month, while the customer had revenue)
     # leave DuckDB: at the large scale 0.9M of 10M rows, which pandas would otherwise copy and merge.
