@@ -147,7 +147,7 @@ def test_nps_b2b_january(con):
 def test_nps_change_and_significance(con):
     feb = _nps(con, "2024-02-01", "B2B")
     assert (feb["respondents"], feb["nps"], feb["nps_moe_95"]) == (1, 100, 0)
-    # z = 100 / sqrt(70.71^2 + 0^2) = 1.41 < 1.96
+    # pooled shares 2/3 and 1/3: variance 1 - 1/9 = 8/9, z = 100 / (100 * sqrt(8/9 * (1/2 + 1))) = 0.87 < 1.96
     assert feb["nps_change"] == 100 and feb["change_is_significant"] is False
     b2c = _nps(con, "2024-02-01", "B2C")
     assert (b2c["respondents"], b2c["promoters"], b2c["passives"], b2c["detractors"]) == (2, 0, 1, 1)

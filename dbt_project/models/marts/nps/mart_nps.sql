@@ -57,7 +57,6 @@ scored as (
         passives,
         detractors,
         {{ nps_from_counts('promoters', 'detractors', 'respondents') }} as nps,
-        {{ nps_standard_error('promoters', 'detractors', 'respondents') }} as nps_se,
         {{ nps_moe_95('promoters', 'detractors', 'respondents') }} as nps_moe_95,
         -- share first, then points: 100 * w / w must not come out as 100.00000000000001
         case
@@ -73,7 +72,9 @@ compared as (
     select
         *,
         nps - lag(nps) over (partition by segment order by period_month) as nps_change,
-        lag(nps_se) over (partition by segment order by period_month) as previous_nps_se
+        lag(promoters) over (partition by segment order by period_month) as previous_promoters,
+        lag(detractors) over (partition by segment order by period_month) as previous_detractors,
+        lag(respondents) over (partition by segment order by period_month) as previous_respondents
     from scored
 
 ),
@@ -92,7 +93,12 @@ final as (
         respondents < {{ var('small_sample_threshold') }} as is_small_sample,
         cast(revenue_weighted_nps as {{ type_double() }}) as revenue_weighted_nps,
         cast(nps_change as {{ type_double() }}) as nps_change,
-        {{ nps_change_is_significant('nps_change', 'nps_se', 'previous_nps_se') }} as change_is_significant
+        {{
+            nps_change_is_significant(
+                'nps_change', 'promoters', 'detractors', 'respondents',
+                'previous_promoters', 'previous_detractors', 'previous_respondents'
+            )
+        }} as change_is_significant
     from compared
 
 )
