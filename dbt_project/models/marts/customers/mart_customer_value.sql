@@ -1,6 +1,11 @@
 {#-
     One row per customer with at least one response, described at its latest response.
 
+    The value types are the customer's value as of that response: each is its latest answer up to it,
+    so a partial latest response (a skipped question, or a survey such as an NPS pulse that asks no
+    value type) does not blank out what the customer said before; value_index weighs those. The
+    ladder, promise gap and NPS are those of the latest response.
+
     retained_12m: did the customer have revenue 12 months after the response month (the rule of
     int_customer_outcomes_12m)? That model has rows from the customer's first revenue month on, so a
     response given before any revenue (a prospect, or a customer that never paid) finds none there:
@@ -55,6 +60,47 @@ latest as (
 
 ),
 
+value_answers as (
+
+    {%- for vt in value_types() %}
+    select
+        customer_id,
+        '{{ vt }}' as value_type,
+        {{ vt }} as value,
+        responded_at,
+        response_id
+    from responses
+    where {{ vt }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+ranked_value_answers as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id, value_type
+            order by responded_at desc, response_id desc
+        ) as recency_rank
+    from value_answers
+
+),
+
+latest_values as (
+
+    select
+        customer_id,
+        {%- for vt in value_types() %}
+        max(case when value_type = '{{ vt }}' then value end) as {{ vt }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from ranked_value_answers
+    where recency_rank = 1
+    group by customer_id
+
+),
+
 as_of as (
 
     select {{ arvo_as_of_month() }} as as_of_month
@@ -86,7 +132,7 @@ retention as (
 
 ),
 
-final as (
+described as (
 
     select
         latest.customer_id,
@@ -94,25 +140,47 @@ final as (
         latest.response_month as as_of_month,
         latest.response_id,
         {%- for vt in value_types() %}
-        latest.{{ vt }},
+        latest_values.{{ vt }},
         {%- endfor %}
-        latest.value_index,
         latest.ladder_step,
         latest.ladder_position,
         latest.promise_gap,
         latest.nps_score,
         latest.nps_category,
-        customers.current_mrr_eur,
-        retention.active_at_response,
-        retention.retained_12m,
-        cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
+        customers.current_mrr_eur
     from latest
     left join customers
         on latest.customer_id = customers.customer_id
+    left join latest_values
+        on latest.customer_id = latest_values.customer_id
+
+),
+
+final as (
+
+    select
+        described.customer_id,
+        described.segment,
+        described.as_of_month,
+        described.response_id,
+        {%- for vt in value_types() %}
+        described.{{ vt }},
+        {%- endfor %}
+        cast({{ value_index('described.segment') }} as {{ type_double() }}) as value_index,
+        described.ladder_step,
+        described.ladder_position,
+        described.promise_gap,
+        described.nps_score,
+        described.nps_category,
+        described.current_mrr_eur,
+        retention.active_at_response,
+        retention.retained_12m,
+        cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
+    from described
     left join retention
-        on latest.customer_id = retention.customer_id
+        on described.customer_id = retention.customer_id
     left join lifetime_values
-        on latest.customer_id = lifetime_values.customer_id
+        on described.customer_id = lifetime_values.customer_id
 
 )
 
