@@ -1,7 +1,9 @@
 {#-
     The date the marts speak of. `--var as_of_date=YYYY-MM-DD` pins it (reproducible reports, tests);
-    otherwise it is the latest business date found in the data: invoices, subscription starts and
-    survey responses. Returns a SQL expression of type date.
+    otherwise it is the latest date on which the data records something that happened: an invoice, a
+    survey response, a subscription recorded or changed (its updated_at). A subscription's start date is
+    not one: a contract signed today may start next month, and its start would carry the as-of date (current
+    MRR, lifecycle status, known outcomes) into the future. Returns a SQL expression of type date.
 -#}
 {% macro arvo_as_of_date() -%}
     {%- set pinned = var('as_of_date', none) -%}
@@ -13,7 +15,7 @@
             from (
                 select max(cast(invoice_date as date)) as latest_date from {{ source('revenue', 'invoices') }}
                 union all
-                select max(cast(start_date as date)) as latest_date from {{ source('revenue', 'subscriptions') }}
+                select max(cast(updated_at as date)) as latest_date from {{ source('revenue', 'subscriptions') }}
                 union all
                 select max(cast(responded_at as date)) as latest_date from {{ source('survey', 'responses') }}
             ) as latest_dates
