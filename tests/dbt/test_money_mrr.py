@@ -78,7 +78,9 @@ I8,A1,2024-01-15,EUR,100,paid
 """,
 }
 
-MONEY_MODELS = "+fct_mrr +int_customer_outcomes_12m +mart_revenue_retention +mart_customer_lifetime_value"
+MONEY_MODELS = (
+    "+fct_mrr +int_customer_outcomes_12m +mart_revenue_retention +mart_customer_lifetime_value +mart_clv_model_params"
+)
 
 
 def write_landing(landing: Path, files: dict[str, str]) -> None:
@@ -245,6 +247,22 @@ def test_order_customers_keep_their_lifetime_value_row_when_there_are_too_few_to
         pytest.approx((0.0, 0.0, 671 / 7)),
     ]
     assert [r[6:] for r in rows] == [(None,) * 5, (None,) * 5]
+
+
+def test_the_subscription_model_is_dated_at_the_as_of_date_like_the_others(warehouse):
+    """Contract: mart_clv_model_params.as_of is the configured as-of date the fit's data runs to. The
+    subscription customers A1-A4, A6 and A7 (A7 churned in 2023) are fitted with the sBG, pooled and for
+    B2B, at the pinned as-of date 2024-12-31 (it said 2024-12-01, the first day of the as-of month); the
+    two order customers are too few for BG/NBD."""
+    rows = _rows(
+        warehouse,
+        "select distinct model, segment, cohort, customers, as_of, period "
+        "from marts.mart_clv_model_params order by all",
+    )
+    assert rows == [
+        ("shifted_beta_geometric", "B2B", "all", 6, date(2024, 12, 31), "month"),
+        ("shifted_beta_geometric", "all", "all", 6, date(2024, 12, 31), "month"),
+    ]
 
 
 def _order_history(seed: int) -> tuple[str, str]:

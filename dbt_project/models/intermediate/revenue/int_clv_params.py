@@ -76,6 +76,6 @@ def model(dbt, session):
         churned = ~customers["is_active"].astype(bool)
         if len(customers) >= minimum and churned.any():
             fit = fit_sbg(customers["lifetime_months"], churned)
-            as_of = pd.Timestamp(customers["as_of_month"].iloc[0])
+            as_of = pd.Timestamp(customers["as_of_date"].iloc[0])
             rows += _rows(fit, segment, as_of, "month", cohort)
     return pd.DataFrame(rows, columns=list(COLUMNS)).astype(COLUMNS)

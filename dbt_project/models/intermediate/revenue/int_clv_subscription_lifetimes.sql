@@ -1,7 +1,8 @@
 {#-
     One row per subscription customer for the contractual (shifted-beta-geometric) model: months from
     the first month with MRR to the last one (gaps included), whether the customer still has MRR in the
-    as-of month (otherwise its lifetime is complete: it churned), and its current MRR.
+    as-of month (otherwise its lifetime is complete: it churned), and its current MRR. as_of_date is the
+    date its data runs to (the as-of date of fct_mrr), the as-of date of the sBG fit.
 -#}
 with
 
@@ -19,7 +20,9 @@ accounts as (
 
 as_of as (
 
-    select {{ arvo_as_of_month() }} as as_of_month
+    select
+        {{ arvo_as_of_date() }} as as_of_date,
+        {{ arvo_as_of_month() }} as as_of_month
 
 ),
 
@@ -47,7 +50,8 @@ final as (
         per_customer.last_active_month = as_of.as_of_month as is_active,
         cast(coalesce(current_month.mrr_eur, 0) as decimal(18, 4)) as current_mrr_eur,
         cast(per_customer.mrr_revenue_eur as decimal(18, 4)) as mrr_revenue_eur,
-        as_of.as_of_month
+        as_of.as_of_month,
+        as_of.as_of_date
     from per_customer
     cross join as_of
     left join mrr as current_month
