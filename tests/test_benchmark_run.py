@@ -64,3 +64,25 @@ def test_the_new_day_copies_a_whole_delivery_not_the_last_late_answer(tmp_path: 
     for entity in ("invoices", "responses"):
         (day,) = (landing / ENTITIES[entity].folder).glob("*_increment.csv")
         assert [line.split(",")[0] for line in day.read_text().splitlines()[1:]] == [f"K-N{i}" for i in range(4)]
+
+
+def test_a_new_day_starts_from_the_full_build_with_the_landing_files_left_in_place(tmp_path: Path):
+    """Each repeated new day restores the warehouse and the rest of the full build, but not the landing
+    files: a copy would give them new ctimes, and the ledger would hash every one again."""
+    root, saved = tmp_path / "medium", tmp_path / "medium-full-build"
+    (root / "landing" / "crm").mkdir(parents=True)
+    (root / "warehouse").mkdir()
+    landed = root / "landing" / "crm" / "accounts.csv"
+    landed.write_text("account_id\n")
+    (root / "warehouse" / "arvo.duckdb").write_text("full build")
+    saved.mkdir()
+    run._restore(root, saved)
+    assert sorted(p.name for p in saved.iterdir()) == ["warehouse"]
+
+    (root / "warehouse" / "arvo.duckdb").write_text("after a new day")
+    (root / "warehouse" / "extra.wal").write_text("x")
+    ctime = landed.stat().st_ctime_ns
+    run._restore(saved, root)
+    assert (root / "warehouse" / "arvo.duckdb").read_text() == "full build"
+    assert not (root / "warehouse" / "extra.wal").exists()
+    assert landed.stat().st_ctime_ns == ctime
