@@ -25,8 +25,13 @@ def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
+def _deliveries(folder: Path) -> list[Path]:
+    """The entity's files without an earlier increment: a repeated new day is the same day."""
+    return [p for p in folder.glob("*.csv") if "_increment" not in p.name]
+
+
 def _count_rows(folder: Path) -> int:
-    return sum(len(_rows(p)[1]) for p in folder.glob("*.csv"))
+    return sum(len(_rows(p)[1]) for p in _deliveries(folder))
 
 
 def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
@@ -44,10 +49,10 @@ def _new_id(value: str) -> str:
 
 
 def _fullest_delivery(folder: Path) -> Path:
-    """The entity's largest delivery, not an earlier increment: a whole month of bills or a survey
-    wave. The last file by name may be a late answer or two (the sample set has such deliveries), and
-    a day copied from one response would be one respondent a thousand times."""
-    return max((p for p in folder.glob("*.csv") if "_increment" not in p.name), key=lambda p: p.stat().st_size)
+    """The entity's largest delivery: a whole month of bills or a survey wave. The last file by name
+    may be a late answer or two (the sample set has such deliveries), and a day copied from one
+    response would be one respondent a thousand times."""
+    return max(_deliveries(folder), key=lambda p: p.stat().st_size)
 
 
 def make_increment(landing: Path, fraction: float = 0.01, day: str = NEW_DAY) -> dict[str, int]:

@@ -86,3 +86,17 @@ def test_a_new_day_starts_from_the_full_build_with_the_landing_files_left_in_pla
     assert (root / "warehouse" / "arvo.duckdb").read_text() == "full build"
     assert not (root / "warehouse" / "extra.wal").exists()
     assert landed.stat().st_ctime_ns == ctime
+
+
+def test_a_repeated_new_day_is_the_same_day(tmp_path: Path):
+    """The day is 1% of the deliveries, not of the deliveries and the last day: repeated new days (which
+    leave the landing files in place) write the same rows."""
+    landing = tmp_path / "landing"
+    for entity, key, date_column in (("invoices", "invoice_id", "invoice_date"), ("responses", "response_id", "x")):
+        folder = landing / ENTITIES[entity].folder
+        folder.mkdir(parents=True)
+        rows = "".join(f"K-{i},d,2026-09-01T08:00:00\n" for i in range(100))
+        (folder / "2026-09-01.csv").write_text(f"{key},{date_column},responded_at\n{rows}")
+    first = make_increment(landing, fraction=0.1)
+    assert first == {"invoices": 10, "responses": 10}
+    assert make_increment(landing, fraction=0.1) == first
