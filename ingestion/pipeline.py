@@ -613,7 +613,7 @@ def ingest_pending(
     Returns one LoadResult per file handled in this run (files already handled earlier are skipped
     silently). Raises LandingNotRead, with those results, when a file could not be read (once every
     other file is handled). `settle_seconds` (default env ARVO_INGEST_SETTLE_SECONDS or 1.0) is how
-    long a file's size and modification time must stay unchanged before it is picked up.
+    long a file must be unchanged before it is picked up (`files.discover`).
     """
     with _ingest_connection(settings) as con:
         return _ingest(con, settings, entities, on_progress, settle_seconds)
