@@ -84,19 +84,14 @@ def discover(landing: Path, entity_names: list[str], settle_seconds: float = 1.0
     """
     first: dict[Path, tuple[Entity, os.stat_result, bool]] = {}
     now_ns = time.time_ns()
-    for name in entity_names:
-        entity = ENTITIES[name]
-        folder = landing / entity.folder
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if _is_candidate(path):
-                try:
-                    stat = path.stat()
-                except FileNotFoundError:  # removed between the listing and now
-                    continue
-                recent = now_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) < settle_seconds * 1e9
-                first[path] = (entity, stat, recent)
+    for entity, path, _ in _delivered_entries(landing, entity_names):
+        if _is_candidate(path):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # removed between the listing and now
+                continue
+            recent = now_ns - max(stat.st_mtime_ns, stat.st_ctime_ns) < settle_seconds * 1e9
+            first[path] = (entity, stat, recent)
     if settle_seconds > 0 and any(recent for *_, recent in first.values()):
         time.sleep(settle_seconds)
     files = []
@@ -129,24 +124,26 @@ def unreadable_folders(landing: Path, entity_names: list[str]) -> list[tuple[str
     return out
 
 
-def _delivered_entries(landing: Path, entity_names: list[str]) -> Iterator[tuple[Path, str]]:
-    """(path, lower-case name) of each entry of the entity folders that is neither hidden nor still
-    being written, in name order: what `unsupported` and `not_files` point out comes from these."""
+def _delivered_entries(landing: Path, entity_names: list[str]) -> Iterator[tuple[Entity, Path, str]]:
+    """(entity, path, lower-case name) of each entry of the entity folders that is neither hidden nor
+    still being written, entities in the given order, entries in name order: what `discover` picks up
+    and what `unsupported` and `not_files` point out come from these."""
     for name in entity_names:
-        folder = landing / ENTITIES[name].folder
+        entity = ENTITIES[name]
+        folder = landing / entity.folder
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             lower = path.name.lower()
             if not (lower.startswith(".") or lower.endswith(IN_PROGRESS_SUFFIXES)):
-                yield path, lower
+                yield entity, path, lower
 
 
 def unsupported(landing: Path, entity_names: list[str]) -> list[Path]:
     """Files in entity folders that will never load (wrong suffix), so they can be pointed out."""
     return [
         path
-        for path, lower in _delivered_entries(landing, entity_names)
+        for _, path, lower in _delivered_entries(landing, entity_names)
         if path.is_file() and not lower.endswith(FILE_SUFFIXES)
     ]
 
@@ -156,7 +153,7 @@ def not_files(landing: Path, entity_names: list[str]) -> list[tuple[Path, str]]:
     (`invoices.csv/`, an unzipped export), a link to nothing, a pipe, a name that is not UTF-8. Said,
     they do not pass for "nothing new"."""
     out = []
-    for path, lower in _delivered_entries(landing, entity_names):
+    for _, path, lower in _delivered_entries(landing, entity_names):
         if not lower.endswith(FILE_SUFFIXES):
             continue
         if not utf8_name(path):
