@@ -8,7 +8,9 @@
    with recency and tenure in whole weeks, where far more customers share a group.
 2. Holdout. Generates a landing folder (default scale small), ingests it, builds the CLV models with
    the CLV as-of date one year before the data ends, and compares the repeat transactions the fitted
-   BG/NBD expects in the holdout year with the actual ones (arvo.analytics.clv_holdout).
+   BG/NBD expects in the holdout year with the actual ones, and the subscription customers the sBG
+   expects to be still paying 12 months after the calibration month with the actual ones
+   (arvo.analytics.clv_holdout).
 
 Usage: .venv/bin/python benchmarks/clv.py [--sizes 10000 100000 1000000] [--ungrouped-max N]
                                           [--holdout-scale small|none] [--work DIR]
@@ -29,7 +31,7 @@ import duckdb
 import numpy as np
 
 from arvo.analytics.clv import fit_bgnbd, group_rows
-from arvo.analytics.clv_holdout import holdout_check
+from arvo.analytics.clv_holdout import contract_holdout_check, holdout_check
 from arvo.config import DBT_PROJECT_DIR, Settings
 
 CDNOW_LIKE = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # per week
@@ -137,6 +139,7 @@ def holdout(scale: str, work: Path) -> None:
         raise SystemExit(f"dbt failed: {result.exception}")
     con = duckdb.connect(str(settings.warehouse))
     check = holdout_check(con, calibration_end, holdout_end)
+    contract = contract_holdout_check(con, months_ahead=12)
     con.close()
     print(
         f"\nholdout ({scale}, calibration to {calibration_end}, holdout to {holdout_end}, "
@@ -147,6 +150,11 @@ def holdout(scale: str, work: Path) -> None:
     print("  calibration frequency  customers  mean expected  mean actual")
     for band, customers, expected, actual in check.by_frequency:
         print(f"  {band:>21}  {customers:>9,}  {expected:>13.2f}  {actual:>11.2f}")
+    print(
+        f"sBG: of {contract.customers:,} subscription customers paying in {contract.calibration_month:%Y-%m}, "
+        f"expected {contract.expected:,.1f} vs actual {contract.actual:,} still paying "
+        f"{contract.months_ahead} months later ({contract.relative_error:+.1%})"
+    )
 
 
 def main() -> None:

@@ -58,3 +58,18 @@
         (select clv_as_of_date from {{ ref('int_as_of_dates') }})
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The as-of date of the contractual (sBG) model: `--var clv_as_of` if set, a calibration date as for the
+    order customers (a holdout after it then tests both models), else the as-of date: subscription data
+    runs to the as-of month of fct_mrr, not to the last invoice.
+-#}
+{% macro arvo_contract_clv_as_of_date() -%}
+    {%- set clv_pinned = var('clv_as_of', none) -%}
+    {%- if clv_pinned -%}
+        cast('{{ clv_pinned }}' as date)
+    {%- else -%}
+        {{ arvo_as_of_date() }}
+    {%- endif -%}
+{%- endmacro %}

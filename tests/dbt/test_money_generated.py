@@ -2,7 +2,8 @@
 
 The generator builds in that promoters and customers higher on the value ladder retain better; the
 money marts must show it. A second, calibration build (CLV as-of one year before the data ends)
-checks the BG/NBD forecast of repeat transactions against what happened in the holdout year.
+checks the BG/NBD forecast of repeat transactions, and the sBG forecast of the subscription customers
+still paying a year later, against what happened in the holdout year.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from arvo.analytics.clv_holdout import holdout_check
+from arvo.analytics.clv_holdout import contract_holdout_check, holdout_check
 from arvo.config import Settings
 from arvo.generate import END_DATE, generate
 from ingestion.pipeline import ingest_pending
@@ -69,6 +70,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert calibration.success, failures(calibration)
     con = duckdb.connect(str(settings.warehouse))
     figures["holdout"] = holdout_check(con, date.fromisoformat(CALIBRATION_END), END_DATE.astype(date))
+    figures["contract_holdout"] = contract_holdout_check(con, months_ahead=12)
     con.close()
     return figures
 
@@ -95,4 +97,11 @@ def test_every_customer_with_revenue_gets_a_lifetime_value(generated):
 def test_bgnbd_forecasts_the_holdout_year_within_ten_percent(generated):
     check = generated["holdout"]
     assert check.actual > 1000
+    assert check.expected == pytest.approx(check.actual, rel=0.10)
+
+
+def test_sbg_forecasts_the_subscribers_still_paying_a_year_later(generated):
+    check = generated["contract_holdout"]
+    assert check.calibration_month == date.fromisoformat(CALIBRATION_END).replace(day=1)
+    assert check.actual > 100
     assert check.expected == pytest.approx(check.actual, rel=0.10)

@@ -4,7 +4,9 @@
 
     A transaction is a customer's day with a non-void invoice that is not a credit note, up to the CLV
     as-of date (several invoices on one day count as one; a zero amount still counts), valued at the
-    day's net non-void revenue in EUR. Customers with any MRR are subscription customers and left out.
+    day's net non-void revenue in EUR. Customers with any MRR up to the as-of month of the contractual
+    model (int_clv_subscription_lifetimes: `clv_as_of` when set) are subscription customers and left
+    out, so that at a calibration date every customer is in one model or the other.
     The transaction days are a CTE, not a table of their own: only this model reads them, and writing
     them (17M rows at the large scale) cost more than computing them here.
 -#}
@@ -16,9 +18,9 @@ invoices as (
 
 ),
 
-subscription_customers as (
+customer_months as (
 
-    select distinct customer_id from {{ ref('int_customer_mrr_months') }}
+    select * from {{ ref('int_customer_mrr_months') }}
 
 ),
 
@@ -30,7 +32,18 @@ accounts as (
 
 as_of as (
 
-    select {{ arvo_clv_as_of_date() }} as clv_as_of_date
+    select
+        {{ arvo_clv_as_of_date() }} as clv_as_of_date,
+        cast({{ dbt.date_trunc('month', arvo_contract_clv_as_of_date()) }} as date) as contract_as_of_month
+
+),
+
+subscription_customers as (
+
+    select distinct customer_months.customer_id
+    from customer_months
+    cross join as_of
+    where customer_months.month <= as_of.contract_as_of_month
 
 ),
 

@@ -2,7 +2,10 @@
     One row per subscription customer for the contractual (shifted-beta-geometric) model: months from
     the first month with MRR to the last one (gaps included), whether the customer still has MRR in the
     as-of month (otherwise its lifetime is complete: it churned), and its current MRR. as_of_date is the
-    date its data runs to (the as-of date of fct_mrr), the as-of date of the sBG fit.
+    date its data runs to, the as-of date of the sBG fit: `--var clv_as_of` when set (a calibration date:
+    MRR months after it do not count, so a customer still paying later churned at it only if its MRR had
+    stopped by then, and a customer whose first MRR comes later is not yet a subscription customer),
+    else the as-of date of fct_mrr (macro arvo_contract_clv_as_of_date).
 -#}
 with
 
@@ -21,8 +24,17 @@ accounts as (
 as_of as (
 
     select
-        {{ arvo_as_of_date() }} as as_of_date,
-        {{ arvo_as_of_month() }} as as_of_month
+        {{ arvo_contract_clv_as_of_date() }} as as_of_date,
+        cast({{ dbt.date_trunc('month', arvo_contract_clv_as_of_date()) }} as date) as as_of_month
+
+),
+
+mrr_to_date as (
+
+    select mrr.*
+    from mrr
+    cross join as_of
+    where mrr.month <= as_of.as_of_month
 
 ),
 
@@ -33,8 +45,9 @@ per_customer as (
         min(case when mrr_eur > 0 then month end) as cohort_month,
         max(case when mrr_eur > 0 then month end) as last_active_month,
         sum(mrr_eur) as mrr_revenue_eur
-    from mrr
+    from mrr_to_date
     group by customer_id
+    having max(mrr_eur) > 0
 
 ),
 
