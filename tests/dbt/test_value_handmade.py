@@ -233,6 +233,10 @@ def test_customer_value_at_the_latest_response(con):
     assert set(rows) == {"A1", "A2", "C1", "C2", "X9"}  # X9: a responding account unknown to the CRM
     # A1: R3, value index from economic alone (100); MRR in Feb 2025 -> retained
     assert rows["A1"] == ("R3", date(2024, 2, 1), "parity", pytest.approx(100.0), True)
+    # A1's R3 asks no expectation or experience: its promise gap is R1's (100 - 50), carried forward,
+    # with R3's own ladder ratings (step 3) and NPS (10); R3 alone had no gap (before 2026-11-24: null)
+    a1 = _one(con, "select promise_gap, ladder_step, nps_score from marts.mart_customer_value where customer_id = 'A1'")
+    assert a1 == {"promise_gap": 50, "ladder_step": 3, "nps_score": 10}
     # A2: no revenue 12 months after January 2024
     assert rows["A2"][0] == "R2" and rows["A2"][4] is False
     # C1 had no revenue yet in February 2024 (no outcome row then); its first paid order came in March

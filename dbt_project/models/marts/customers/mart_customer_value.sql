@@ -1,10 +1,12 @@
 {#-
     One row per customer with at least one response, described at its latest response.
 
-    The value types are the customer's value as of that response: each is its latest answer up to it,
-    so a partial latest response (a skipped question, or a survey such as an NPS pulse that asks no
-    value type) does not blank out what the customer said before; value_index weighs those. The
-    ladder, promise gap and NPS are those of the latest response.
+    Every survey item is the customer's as of that response (int_survey_responses_carried_forward): the
+    value types, the ladder-step ratings, expectation, experience and the NPS score are each the
+    customer's latest answer of it up to that response, so a partial latest response (a skipped
+    question, or a survey such as an NPS pulse that asks no value type, ladder step or expectation)
+    does not blank out what the customer said before. value_index, ladder_step, ladder_position,
+    promise_gap and nps_category are computed from those items with the rules of fct_survey_responses.
 
     retained_12m: did the customer have revenue 12 months after the response month (the rule of
     int_customer_outcomes_12m)? That model has rows from the customer's first revenue month on, so a
@@ -19,7 +21,7 @@ with
 
 responses as (
 
-    select * from {{ ref('fct_survey_responses') }}
+    select * from {{ ref('int_survey_responses_carried_forward') }}
 
 ),
 
@@ -41,63 +43,10 @@ lifetime_values as (
 
 ),
 
-ranked as (
-
-    select
-        responses.*,
-        row_number() over (
-            partition by customer_id
-            order by responded_at desc, response_id desc
-        ) as recency_rank
-    from responses
-
-),
-
 latest as (
 
-    select * from ranked
-    where recency_rank = 1
-
-),
-
-value_answers as (
-
-    {%- for vt in value_types() %}
-    select
-        customer_id,
-        '{{ vt }}' as value_type,
-        {{ vt }} as value,
-        responded_at,
-        response_id
-    from responses
-    where {{ vt }} is not null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
-),
-
-ranked_value_answers as (
-
-    select
-        *,
-        row_number() over (
-            partition by customer_id, value_type
-            order by responded_at desc, response_id desc
-        ) as recency_rank
-    from value_answers
-
-),
-
-latest_values as (
-
-    select
-        customer_id,
-        {%- for vt in value_types() %}
-        max(case when value_type = '{{ vt }}' then value end) as {{ vt }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from ranked_value_answers
-    where recency_rank = 1
-    group by customer_id
+    select * from responses
+    where is_latest_response
 
 ),
 
@@ -132,7 +81,7 @@ retention as (
 
 ),
 
-described as (
+final as (
 
     select
         latest.customer_id,
@@ -140,47 +89,25 @@ described as (
         latest.response_month as as_of_month,
         latest.response_id,
         {%- for vt in value_types() %}
-        latest_values.{{ vt }},
+        latest.{{ vt }},
         {%- endfor %}
+        latest.value_index,
         latest.ladder_step,
         latest.ladder_position,
         latest.promise_gap,
         latest.nps_score,
         latest.nps_category,
-        customers.current_mrr_eur
-    from latest
-    left join customers
-        on latest.customer_id = customers.customer_id
-    left join latest_values
-        on latest.customer_id = latest_values.customer_id
-
-),
-
-final as (
-
-    select
-        described.customer_id,
-        described.segment,
-        described.as_of_month,
-        described.response_id,
-        {%- for vt in value_types() %}
-        described.{{ vt }},
-        {%- endfor %}
-        cast({{ value_index('described.segment') }} as {{ type_double() }}) as value_index,
-        described.ladder_step,
-        described.ladder_position,
-        described.promise_gap,
-        described.nps_score,
-        described.nps_category,
-        described.current_mrr_eur,
+        customers.current_mrr_eur,
         retention.active_at_response,
         retention.retained_12m,
         cast(lifetime_values.predicted_clv_eur as {{ type_double() }}) as predicted_clv_eur
-    from described
+    from latest
+    left join customers
+        on latest.customer_id = customers.customer_id
     left join retention
-        on described.customer_id = retention.customer_id
+        on latest.customer_id = retention.customer_id
     left join lifetime_values
-        on described.customer_id = lifetime_values.customer_id
+        on latest.customer_id = lifetime_values.customer_id
 
 )
 
