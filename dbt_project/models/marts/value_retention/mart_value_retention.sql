@@ -4,10 +4,15 @@
 
     Outcomes (retention_rate_12m, net_revenue_retention_12m) are measured on each customer's latest
     survey response whose 12-month outcome is known at the as-of date, for customers with revenue at
-    that time (active_at_reference): the band is the customer's answer then, the outcome what happened
-    in the 12 months after. NRR compares annual revenue (MRR x 12, or a year of paid orders). Current figures (customers, avg_predicted_clv_eur, mrr_at_risk_eur) use the
-    customer's latest response (mart_customer_value). MRR at risk is the band's current MRR times the
-    share of customers the band has historically lost within 12 months (1 - retention_rate_12m).
+    that time (active_at_reference): the band is the customer's answers as of then, the outcome what
+    happened in the 12 months after. As in mart_customer_value, "as of then" is each survey item's
+    latest answer up to and including that response (int_survey_responses_carried_forward): a partial
+    response (a skipped question, an NPS pulse) is banded by the value index, ladder position and NPS
+    category of the customer's carried-forward answers, not by the few items it answered itself. NRR
+    compares annual revenue (MRR x 12, or a year of paid orders). Current figures (customers,
+    avg_predicted_clv_eur, mrr_at_risk_eur) use the customer's latest response (mart_customer_value).
+    MRR at risk is the band's current MRR times the share of customers the band has historically lost
+    within 12 months (1 - retention_rate_12m).
     A response of an account the CRM does not know has no segment and no place here (mart_nps counts it
     in `all` only); let in, it broke the build on the not-null segment.
 -#}
@@ -15,7 +20,7 @@ with
 
 responses as (
 
-    select * from {{ ref('fct_survey_responses') }}
+    select * from {{ ref('int_survey_responses_carried_forward') }}
 
 ),
 
