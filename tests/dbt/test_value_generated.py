@@ -349,25 +349,60 @@ def test_customer_value_is_the_latest_response_with_its_outcome(built: Built):
     assert positions.loc["below_parity", "max"] <= 2 and positions.loc["proven", "min"] == 5
 
 
-def test_customer_value_is_the_latest_answer_of_each_value_type(built: Built):
-    """A skipped question in the latest response leaves the customer's earlier answer of that type in
-    place: each value type of mart_customer_value is the customer's latest answer of it, recomputed here
-    from fct_survey_responses."""
+def _ladder_step(ratings: pd.Series, threshold: float = 75) -> float:
+    """The ladder rule of fct_survey_responses, again in Python: steps reached in a row from the first (a
+    missing rating is not reached); None when no step was rated."""
+    if ratings.isna().all():
+        return math.nan
+    step = 0
+    for rating in ratings:
+        if pd.isna(rating) or rating < threshold:
+            break
+        step += 1
+    return step
+
+
+def test_every_item_is_carried_forward_to_each_response_and_the_latest(built: Built):
+    """A partial response leaves the customer's earlier answers in place: in
+    int_survey_responses_carried_forward each item (NPS, value types, ladder ratings, expectation,
+    experience) of a response is the customer's latest answer of it up to that response, recomputed here
+    from fct_survey_responses with pandas (a forward fill per customer), and mart_customer_value is each
+    customer's latest response of it, with the ladder step and the promise gap computed again from the
+    carried items."""
     value_types = [f"value_{v}" for v in VALUE_TYPES]
+    items = ["nps_score", *value_types, *LADDER_ORDER, "expectation", "experience"]
     responses = _df(
-        built.con,
-        f"select customer_id, responded_at, response_id, {', '.join(value_types)} from marts.fct_survey_responses",
+        built.con, f"select customer_id, responded_at, response_id, {', '.join(items)} from marts.fct_survey_responses"
     ).sort_values(["customer_id", "responded_at", "response_id"])
-    latest = responses.groupby("customer_id").tail(1).set_index("customer_id")
-    partial = latest[value_types].isna().any(axis=1)
-    assert partial.sum() > 50  # latest responses with a value type unanswered: the case this is about
-    mart = _df(built.con, f"select customer_id, {', '.join(value_types)} from marts.mart_customer_value")
-    mart = mart.set_index("customer_id").sort_index()
-    for column in value_types:
-        expected = responses.dropna(subset=[column]).groupby("customer_id")[column].last()
-        expected = expected.reindex(mart.index)
-        assert (mart[column].isna() == expected.isna()).all(), column
-        assert (mart[column] - expected).abs().max() < 1e-9, column
+    expected = responses.groupby("customer_id")[items].ffill().set_index(responses["response_id"])
+    carried = _df(built.con, "select * from intermediate.int_survey_responses_carried_forward")
+    carried = carried.set_index("response_id").loc[expected.index]
+    for column in items:
+        assert (carried[column].isna() == expected[column].isna()).all(), column
+        assert (carried[column] - expected[column]).abs().max() < 1e-9, column
+    latest_ids = responses.groupby("customer_id")["response_id"].last()
+    assert carried.loc[carried["is_latest_response"]].index.sort_values().equals(pd.Index(latest_ids).sort_values())
+
+    # the case this is about: latest responses that left a value type, a ladder step or NPS unanswered
+    latest = responses.set_index("response_id").loc[latest_ids]
+    assert latest[value_types].isna().any(axis=1).sum() > 50
+    assert latest[list(LADDER_ORDER)].isna().any(axis=1).sum() > 50
+    assert latest["nps_score"].isna().sum() > 5
+
+    mart = _df(built.con, "select * from marts.mart_customer_value").set_index("customer_id")
+    at_latest = expected.loc[latest_ids].set_index(latest_ids.index).reindex(mart.index)
+    for column in ["nps_score", *value_types]:
+        assert (mart[column].isna() == at_latest[column].isna()).all(), column
+        assert (mart[column] - at_latest[column]).abs().max() < 1e-9, column
+    steps = at_latest[list(LADDER_ORDER)].apply(_ladder_step, axis=1)
+    assert (mart["ladder_step"].isna() == steps.isna()).all()
+    assert (mart["ladder_step"].dropna() == steps.dropna()).all()
+    own_steps = latest[list(LADDER_ORDER)].apply(_ladder_step, axis=1)
+    own_steps = own_steps.set_axis(latest_ids.index).reindex(mart.index)
+    assert (own_steps.fillna(-1) != steps.fillna(-1)).sum() > 20  # carrying matters here
+    gap = at_latest["experience"] - at_latest["expectation"]
+    assert (mart["promise_gap"].isna() == gap.isna()).all()
+    assert (mart["promise_gap"] - gap).abs().max() < 1e-9
 
 
 def test_lifecycle_status_follows_revenue(built: Built):
