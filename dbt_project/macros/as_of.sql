@@ -73,3 +73,9 @@
         {{ arvo_as_of_date() }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The first day of the contractual model's as-of month. -#}
+{% macro arvo_contract_clv_as_of_month() -%}
+    cast({{ dbt.date_trunc('month', arvo_contract_clv_as_of_date()) }} as date)
+{%- endmacro %}

@@ -34,7 +34,7 @@ as_of as (
 
     select
         {{ arvo_clv_as_of_date() }} as clv_as_of_date,
-        cast({{ dbt.date_trunc('month', arvo_contract_clv_as_of_date()) }} as date) as contract_as_of_month
+        {{ arvo_contract_clv_as_of_month() }} as contract_as_of_month
 
 ),
 

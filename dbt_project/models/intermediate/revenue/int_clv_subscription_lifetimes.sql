@@ -25,7 +25,7 @@ as_of as (
 
     select
         {{ arvo_contract_clv_as_of_date() }} as as_of_date,
-        cast({{ dbt.date_trunc('month', arvo_contract_clv_as_of_date()) }} as date) as as_of_month
+        {{ arvo_contract_clv_as_of_month() }} as as_of_month
 
 ),
 
