@@ -77,7 +77,7 @@ def holdout_check(
 class ContractHoldoutCheck:
     """Subscription customers paying at the calibration month: expected vs actual still paying later."""
 
-    calibration_month: date
+    calibration_month: date | None  # None without a customer paying at the calibration month
     months_ahead: int
     customers: int
     expected: float
