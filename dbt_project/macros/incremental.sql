@@ -31,12 +31,12 @@
 
 {#-
     Written between an import CTE's name and its body (`deliveries as {{ arvo_inline_cte() }} (`) in the
-    incremental models, whose incremental branch reads that CTE more than once (for what is new, then
-    for what is in scope). DuckDB computes a CTE read more than once in full before the query runs:
-    every delivery, 22.8M invoices at the large scale, to keep the few a new day touches. Inlined, each
-    read filters before it converts. Measured on the large set (the model's query alone): with nothing
-    new, int_invoices_converted 8.5 s -> 0.05 s and int_survey_answers 3.5-4.3 s -> 0.05 s; with a new
-    day, 9.1-9.4 s -> 7.5-7.9 s and 3.5-4.3 s -> 0.5-0.7 s. Other adapters get no hint and keep their
+    survey's incremental models, whose incremental branch reads that CTE more than once (for what is
+    new, then for what is in scope). DuckDB computes a CTE read more than once in full before the query
+    runs: every delivered answer, to keep the few a new day touches. Inlined, each read filters before
+    it converts. Measured on the large set (the model's query alone): int_survey_answers 3.5-4.3 s ->
+    0.05 s with nothing new, -> 0.5-0.7 s with a new day (int_invoices_converted, which read its
+    deliveries twice then, now reads only the new ones). Other adapters get no hint and keep their
     engine's own choice.
 -#}
 {% macro arvo_inline_cte() -%}

@@ -192,6 +192,16 @@ def test_new_fx_rates_reprice_the_invoices_they_apply_to(settings: Settings, tmp
         {"rate_date": corrected_date, "currency": "DKK", "rate": corrected_rate * 2},
     ]
     _land(settings, "fx_rates", "fx_rates_correction.csv", rows)
+    # in the same build, a correction of an invoice the new rate reprices: the new delivery must win over
+    # the invoice's converted row, which the build reprices too
+    invoice_id, account_id, invoice_date, amount = _query(
+        settings,
+        "select invoice_id, customer_id, invoice_date, amount from intermediate.int_invoices_converted "
+        f"where currency = 'SEK' and invoice_date >= date '{middle}' and status = 'paid' order by invoice_id limit 1",
+    )[0]
+    correction = {"invoice_id": invoice_id, "account_id": account_id, "invoice_date": invoice_date}
+    correction |= {"currency": "SEK", "amount": amount + 7, "status": "paid"}
+    _land(settings, "invoices", "invoices_correction.csv", [correction])
     before_middle = _query(
         settings,
         "select sum(amount_eur) from intermediate.int_invoices_converted "
@@ -204,6 +214,9 @@ def test_new_fx_rates_reprice_the_invoices_they_apply_to(settings: Settings, tmp
         "select count(*) from intermediate.int_invoices_converted where currency = 'SEK' and fx_rate = 99",
     )[0][0]
     assert repriced > 0
+    assert _query(
+        settings, f"select amount from intermediate.int_invoices_converted where invoice_id = '{invoice_id}'"
+    ) == [(amount + 7,)]
     assert _query(
         settings,
         "select count(*) from intermediate.int_invoices_converted where currency = 'DKK' "

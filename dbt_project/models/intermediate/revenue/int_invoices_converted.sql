@@ -1,9 +1,11 @@
 {#-
     Incremental: a build converts only the invoices delivered since the last build, and the invoices whose
     rate may have changed with the FX rates delivered since then (those of the rate's currency dated on or
-    after the earliest new rate; all of the currency when the new rates include its first one). For
-    those invoices the latest delivery is chosen again over every delivery of the invoice, so the result
-    equals a full rebuild. `--full-refresh` rebuilds everything (needed after a change of this logic).
+    after the earliest new rate; all of the currency when the new rates include its first one). A new
+    delivery of an invoice is later than every delivery the table was built from, so the latest of the
+    new deliveries wins without a look at the earlier ones; a repriced invoice without a new delivery is
+    converted again from its row in this table, which holds its winning delivery. So the result equals a
+    full rebuild. `--full-refresh` rebuilds everything (needed after a change of this logic).
 -#}
 {{
     config(
@@ -16,7 +18,7 @@
 
 with
 
-deliveries as {{ arvo_inline_cte() }} (
+deliveries as (
 
     select * from {{ ref('stg_revenue__invoices') }}
 
@@ -52,15 +54,36 @@ repriced_currencies as (
 
 ),
 
-changed_invoices as (
+new_deliveries as (
 
-    select invoice_id
+    select
+        invoice_id,
+        account_id,
+        invoice_date,
+        currency,
+        amount,
+        status,
+        is_void,
+        loaded_at,
+        row_in_file
     from deliveries
     where loaded_at > {{ arvo_watermark('loaded_at') }}
 
-    union
+),
 
-    select converted.invoice_id
+-- a new delivery of one of these invoices is later than its row here, so the ranking below prefers it
+repriced_invoices as (
+
+    select
+        converted.invoice_id,
+        converted.customer_id as account_id,
+        converted.invoice_date,
+        converted.currency,
+        converted.amount,
+        converted.status,
+        converted.is_void,
+        converted.loaded_at,
+        0 as row_in_file
     from {{ this }} as converted
     inner join repriced_currencies
         on converted.currency = repriced_currencies.currency
@@ -71,9 +94,9 @@ changed_invoices as (
 
 deliveries_in_scope as (
 
-    select *
-    from deliveries
-    where invoice_id in (select invoice_id from changed_invoices)
+    select * from new_deliveries
+    union all
+    select * from repriced_invoices
 
 ),
 
