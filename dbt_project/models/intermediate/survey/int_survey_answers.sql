@@ -1,8 +1,10 @@
 {#-
     Incremental: a build takes the responses with an answer delivered since the last build and chooses
-    again, over every delivery of those responses, the latest delivery of each answer; delete+insert by
-    response_id then replaces all answers of those responses, so the result equals a full rebuild.
-    `--full-refresh` rebuilds everything (needed after a change of this logic).
+    again the latest delivery of each of their answers, from the new deliveries and the answers this
+    table holds for those responses (the winning deliveries of the earlier builds: a new delivery is
+    later than all of them). delete+insert by response_id then replaces all answers of those responses,
+    so the result equals a full rebuild. `--full-refresh` rebuilds everything (needed after a change of
+    this logic).
 -#}
 {{
     config(
@@ -15,7 +17,7 @@
 
 with
 
-deliveries as {{ arvo_inline_cte() }} (
+deliveries as (
 
     select * from {{ ref('stg_survey__responses') }}
 
@@ -23,19 +25,48 @@ deliveries as {{ arvo_inline_cte() }} (
 
 {% if is_incremental() and arvo_table_has_model_columns() %}
 
-changed_responses as (
+new_deliveries as (
 
-    select distinct response_id
+    select
+        response_id,
+        survey_id,
+        question_id,
+        account_id,
+        contact_id,
+        responded_at,
+        answer_numeric,
+        answer_text,
+        loaded_at,
+        row_in_file
     from deliveries
     where loaded_at > {{ arvo_watermark('loaded_at') }}
 
 ),
 
+-- the other answers of those responses: a new delivery of one of them is later, so the ranking prefers it
+earlier_answers as (
+
+    select
+        response_id,
+        survey_id,
+        question_id,
+        account_id,
+        contact_id,
+        responded_at,
+        answer_numeric,
+        answer_text,
+        loaded_at,
+        0 as row_in_file
+    from {{ this }}
+    where response_id in (select response_id from new_deliveries)
+
+),
+
 deliveries_in_scope as (
 
-    select *
-    from deliveries
-    where response_id in (select response_id from changed_responses)
+    select * from new_deliveries
+    union all
+    select * from earlier_answers
 
 ),
 
