@@ -77,13 +77,13 @@ transaction_days as (
     select
         customer_id,
         transaction_date,
-        cast(revenue_eur as decimal(18, 4)) as revenue_eur,
-        row_number() over (partition by customer_id order by transaction_date) as transaction_number
+        cast(revenue_eur as decimal(18, 4)) as revenue_eur
     from days
     where sale_invoices > 0
 
 ),
 
+-- one row per customer and day, so the first day is unique and its revenue is the first transaction's
 per_customer as (
 
     select
@@ -91,7 +91,10 @@ per_customer as (
         count(*) - 1 as frequency,
         min(transaction_date) as first_transaction_date,
         max(transaction_date) as last_transaction_date,
-        sum(case when transaction_number > 1 then revenue_eur end) as repeat_revenue_eur
+        case
+            when count(*) > 1
+                then sum(revenue_eur) - {{ arvo_value_at_min('revenue_eur', 'transaction_date') }}
+        end as repeat_revenue_eur
     from transaction_days
     group by customer_id
 
