@@ -222,6 +222,22 @@ def test_gamma_gamma_grouped_equals_ungrouped():
     assert grouped.params == pytest.approx(ungrouped.params, rel=1e-3)
 
 
+@pytest.mark.parametrize("rows", [0, 1, 500])
+def test_group_rows_are_the_distinct_rows_in_order_with_their_counts(rows):
+    """The grouping the fits and predictions use equals numpy's row-wise unique (ties in the first
+    columns, differences only in the last, negative zero)."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 3, rows).astype(float)
+    t_x = rng.integers(0, 4, rows) / 7.0
+    T = np.where(rng.random(rows) < 0.5, 0.0, -0.0) + rng.integers(0, 2, rows)
+    (ux, ut_x, uT), weights = clv.group_rows(x, t_x, T)
+    expected, counts = np.unique(np.column_stack([x, t_x, T]), axis=0, return_counts=True)
+    assert np.array_equal(np.column_stack([ux, ut_x, uT]), expected.reshape(-1, 3))
+    assert np.array_equal(weights, counts)
+    if rows > 1:
+        assert len(ux) < rows
+
+
 def test_discounted_value_sums_monthly_increments():
     params = CDNOW_BGNBD
     value = np.array([10.0])

@@ -48,9 +48,8 @@ def periods_per_month(period: str) -> float:
 
 def group_rows(*columns: ArrayLike) -> tuple[list[NDArray[np.float64]], NDArray[np.float64]]:
     """Distinct rows of the given equal-length columns and how often each occurs (the weights)."""
-    stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
+    unique, inverse = _distinct(*columns)
+    return unique, np.bincount(inverse, minlength=len(unique[0])).astype(float)
 
 
 def _weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64]:
@@ -345,7 +344,19 @@ def bgnbd_discounted_value(
 
 
 def _distinct(*columns: ArrayLike) -> tuple[list[NDArray[np.float64]], NDArray[np.intp]]:
-    """Distinct rows of the columns and, per input row, the index of its distinct row."""
-    stacked = np.column_stack([np.asarray(c, dtype=float).ravel() for c in columns])
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    return [unique[:, i] for i in range(unique.shape[1])], inverse.ravel()
+    """Distinct rows of the columns in lexicographic order and, per input row, the index of its distinct row.
+
+    What `np.unique(np.column_stack(columns), axis=0, return_inverse=True)` returns, from one `lexsort`
+    of the plain columns: `unique` with `axis=0` sorts the rows as structured records, ~6x slower
+    (0.45 s against 0.07 s for the large set's 331,557 order customers).
+    """
+    values = [np.asarray(c, dtype=float).ravel() for c in columns]
+    order = np.lexsort(values[::-1])
+    ordered = [v[order] for v in values]
+    starts = np.zeros(len(order), dtype=bool)
+    starts[:1] = True
+    for column in ordered:
+        starts[1:] |= column[1:] != column[:-1]
+    inverse = np.empty(len(order), dtype=np.intp)
+    inverse[order] = np.cumsum(starts) - 1
+    return [column[starts] for column in ordered], inverse
