@@ -97,6 +97,8 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
             f"of which Python models {stages['python_models']:.1f}, publish {stages['publish']:.1f}; "
             f"peak {_mb(incremental['peak_tree_rss'])}, load {incremental['load'][0]:.1f}).",
         ]
+        if incremental.get("dbt_nodes"):
+            lines += ["", _dbt_nodes(incremental["dbt_nodes"])]
         if "nothing_new_seconds" in incremental:
             nothing = incremental["nothing_new_seconds"]
             lines += [
@@ -106,6 +108,16 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
                 "nothing and the snapshot is kept).",
             ]
     return lines + [""]
+
+
+def _dbt_nodes(nodes: dict) -> str:
+    """What the new day's dbt build spent its time on (benchmarks.dbt_nodes), for "what holds it back"."""
+    largest = ", ".join(f"`{name}` {seconds:.1f}" for name, seconds in nodes["largest"])
+    return (
+        f"Inside the new day's dbt build (the median run, from dbt's log): {nodes['nodes']} models and tests, "
+        f"{nodes['models']:.1f} s of model time and {nodes['tests']:.1f} s of data tests (thread time) in "
+        f"{nodes['span']:.1f} s; the largest: {largest} s."
+    )
 
 
 def render(data: dict) -> str:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from arvo.config import REPO_ROOT, Settings
+from benchmarks.dbt_nodes import build_log, node_times
 from benchmarks.increment import make_increment
 from benchmarks.measure import Measured, run_measured
 
@@ -159,6 +160,8 @@ def incremental_run(root: Path, label: str) -> dict:
         say(f"{label}: arvo run failed (exit {measured.returncode}); see {root / 'incr.log'}")
         return {"rows_added": written, "error": measured.output[-3000:]}
     stages = pipeline_stages(measured)
+    log = build_log(root / "dbt_target")
+    nodes = node_times(log) if log else None
     say(f"{label}: arvo run {_stage_line(stages)}; again with nothing new")
     unchanged = run_measured([ARVO, "run", "--no-summary"], env, REPO_ROOT, log=root / "unchanged.log")
     _check(unchanged, "arvo run with nothing new")
@@ -169,6 +172,7 @@ def incremental_run(root: Path, label: str) -> dict:
         "peak_tree_rss": measured.peak_tree_rss,
         "load": os.getloadavg(),
         "nothing_new_seconds": unchanged.seconds,
+        "dbt_nodes": nodes,
     }
 
 
@@ -214,6 +218,7 @@ def incremental_runs(root: Path, count: int, scale: str) -> dict:
     shutil.rmtree(full_build, ignore_errors=True)
     if "error" in runs[-1]:
         return runs[-1]
+    middle = sorted(runs, key=lambda r: r["stages"]["end_to_end"])[len(runs) // 2]
     return {
         "rows_added": runs[0]["rows_added"],
         "stages": {name: statistics.median(r["stages"][name] for r in runs) for name in runs[0]["stages"]},
@@ -221,6 +226,7 @@ def incremental_runs(root: Path, count: int, scale: str) -> dict:
         "peak_tree_rss": max(r["peak_tree_rss"] for r in runs),
         "load": runs[-1]["load"],
         "nothing_new_seconds": statistics.median(r["nothing_new_seconds"] for r in runs),
+        "dbt_nodes": middle["dbt_nodes"],
     }
 
 

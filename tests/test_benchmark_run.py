@@ -39,8 +39,14 @@ def test_bench_reports_each_step_and_writes_the_figures(tmp_path: Path, capsys: 
     assert baseline["end_to_end"] > 0 and figures["runs"][0]["raw_rows"] > 0
     assert sum(figures["incremental"]["rows_added"].values()) > 0
     assert figures["incremental"]["nothing_new_seconds"] > 0 and figures["incremental"]["stages"]["dbt"] > 0
+    nodes = figures["incremental"]["dbt_nodes"]
+    assert nodes["models"] > 0 and nodes["tests"] > 0 and 0 < nodes["span"] < figures["incremental"]["stages"]["dbt"]
+    seconds = [s for _, s in nodes["largest"]]
+    assert seconds == sorted(seconds, reverse=True) and len(seconds) == min(8, nodes["nodes"])
+    assert all(name for name, _ in nodes["largest"])
     report = results.read_text()
     assert "## tiny" in report and "**end to end**" in report and "**Incremental**" in report
+    assert "Inside the new day's dbt build" in report
 
 
 def test_bench_rejects_a_malformed_repeat(capsys: pytest.CaptureFixture[str]):
