@@ -14,8 +14,8 @@
 {#-
     The value of `value` on the row where `order_by` is smallest, an aggregate: the revenue of a
     customer's first transaction day (int_clv_customer_summary), without numbering every day in a
-    window first (at the large scale 17M transaction days: the summary took 12.3-13.9 s with the
-    window, 9.6-10.4 s with this, the same rows). `min_by` as DuckDB, Spark, Databricks, Trino and
+    window first (at the large scale 17M transaction days: the summary took 12.3-15.2 s with the
+    window, 9.6-11.4 s with this, the same rows). `min_by` as DuckDB, Spark, Databricks, Trino and
     Snowflake spell it; an adapter without it dispatches its own `<adapter>__arvo_value_at_min`.
     With ties in `order_by` the row is any of them: callers pass a unique order.
 -#}
