@@ -15,6 +15,12 @@
     )
 }}
 
+{#- the model's columns: the new deliveries and this table's rows are stacked by position on them -#}
+{%- set answer_columns = [
+    'response_id', 'survey_id', 'question_id', 'account_id', 'contact_id', 'responded_at',
+    'answer_numeric', 'answer_text', 'loaded_at',
+] %}
+
 with
 
 deliveries as (
@@ -28,15 +34,9 @@ deliveries as (
 new_deliveries as (
 
     select
-        response_id,
-        survey_id,
-        question_id,
-        account_id,
-        contact_id,
-        responded_at,
-        answer_numeric,
-        answer_text,
-        loaded_at,
+        {%- for column in answer_columns %}
+        {{ column }},
+        {%- endfor %}
         row_in_file
     from deliveries
     where loaded_at > {{ arvo_watermark('loaded_at') }}
@@ -47,15 +47,9 @@ new_deliveries as (
 earlier_answers as (
 
     select
-        response_id,
-        survey_id,
-        question_id,
-        account_id,
-        contact_id,
-        responded_at,
-        answer_numeric,
-        answer_text,
-        loaded_at,
+        {%- for column in answer_columns %}
+        {{ column }},
+        {%- endfor %}
         0 as row_in_file
     from {{ this }}
     where response_id in (select response_id from new_deliveries)
@@ -96,15 +90,9 @@ ranked_deliveries as (
 final as (
 
     select
-        response_id,
-        survey_id,
-        question_id,
-        account_id,
-        contact_id,
-        responded_at,
-        answer_numeric,
-        answer_text,
-        loaded_at
+        {%- for column in answer_columns %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from ranked_deliveries
     where delivery_rank = 1
 
