@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import statistics
 
+from arvo.generate.scales import SCALES
+
 ROWS = (
     ("startup: Python, Dagster, dbt manifest", "startup", None),
     ("ingest + validate (baseline: read_csv into tables)", "ingest", "load"),
@@ -42,6 +44,18 @@ def _end_to_end(run: dict, side: str) -> float:
     return run[side]["stages"]["end_to_end"]
 
 
+def _measured(entry: dict) -> str:
+    """' Measured <start> .. <end>.' (the sets before the ninth session recorded no times)."""
+    if "started" not in entry:
+        return ""
+    return f" Measured {entry['started']} .. {entry.get('finished', '')}."
+
+
+def _scale_order(scale: str) -> int:
+    """Smallest scale first, whatever order the scales were run or updated in."""
+    return list(SCALES).index(scale) if scale in SCALES else len(SCALES)
+
+
 def _scale_section(scale: str, entry: dict) -> list[str]:
     runs = entry["runs"]
     pipe = {k: _median([r["pipeline"]["stages"][k] for r in runs]) for _, k, _ in ROWS}
@@ -51,7 +65,7 @@ def _scale_section(scale: str, entry: dict) -> list[str]:
     lines = [
         f"## {scale}",
         "",
-        f"{len(runs)} repetition(s), medians; {rows:,} raw rows in the landing files. "
+        f"{len(runs)} repetition(s), medians; {rows:,} raw rows in the landing files.{_measured(entry)} "
         f"Generate: {generate:.1f} s ({rows / generate:,.0f} rows/s), peak "
         f"{_mb(max(r['generate']['peak_tree_rss'] for r in runs))}.",
         "",
@@ -133,6 +147,6 @@ def render(data: dict) -> str:
         " directly, every data test's query run), the marts copied to a DuckDB file and Parquet.",
         "",
     ]
-    for scale, entry in data["scales"].items():
-        lines += _scale_section(scale, entry)
+    for scale in sorted(data["scales"], key=_scale_order):
+        lines += _scale_section(scale, data["scales"][scale])
     return "\n".join(lines)

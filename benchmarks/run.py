@@ -283,32 +283,37 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.report import render
 
-    data: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(), "scales": {}}
+    data: dict = {"started": _now(), "cpus": os.cpu_count(), "scales": {}}
     json_path = args.results.with_suffix(".json") if args.results != RESULTS else RAW_JSON
     if args.update and json_path.exists():
         previous = json.loads(json_path.read_text())
         data["scales"] = {k: v for k, v in previous["scales"].items() if k not in args.scales}
         data["started"] = previous["started"]
 
-    def save() -> None:  # after every run, so an interrupted benchmark still leaves its figures
-        data["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    def save(entry: dict) -> None:  # after every run, so an interrupted benchmark still leaves its figures
+        data["finished"] = entry["finished"] = _now()
         json_path.write_text(json.dumps(data, indent=2) + "\n")
         args.results.write_text(render(data))
 
     for scale in args.scales:
         root = args.work / scale
-        entry: dict = {"runs": []}
+        # each scale says when it was measured: with --update the report mixes sets of different days
+        entry: dict = {"started": _now(), "runs": []}
         data["scales"][scale] = entry
         for index in range(repeat[scale]):
             entry["runs"].append(one_run(scale, args.seed, root, f"{scale} run {index + 1}/{repeat[scale]}"))
-            save()
+            save(entry)
         if not args.no_incremental:
             entry["incremental"] = incremental_runs(root, repeat[scale], scale)
-            save()
+            save(entry)
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     say(f"wrote {args.results} and {json_path.name}")
     return 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def median(values: list[float]) -> float:

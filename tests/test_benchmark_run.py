@@ -10,6 +10,7 @@ import pytest
 
 from benchmarks import run
 from benchmarks.increment import make_increment
+from benchmarks.report import render
 from ingestion.contract import ENTITIES
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +48,11 @@ def test_bench_reports_each_step_and_writes_the_figures(tmp_path: Path, capsys: 
     report = results.read_text()
     assert "## tiny" in report and "**end to end**" in report and "**Incremental**" in report
     assert "Inside the new day's dbt build" in report
+    assert re.search(r"raw rows in the landing files\. Measured 20\d\d-\d\d-\d\dT[\d:+]+ \.\. 20\d\d-", report)
+    reordered = json.loads(results.with_suffix(".json").read_text())
+    reordered["scales"] = {"large": figures, "tiny": figures}  # as after `--scales tiny --update` over a large set
+    sections = re.findall(r"^## (\w+)$", render(reordered), re.M)
+    assert sections == ["tiny", "large"]
 
 
 def test_bench_rejects_a_malformed_repeat(capsys: pytest.CaptureFixture[str]):
