@@ -45,7 +45,7 @@ def _end_to_end(run: dict, side: str) -> float:
 
 
 def _measured(entry: dict) -> str:
-    """' Measured <start> .. <end>.' (the sets before the ninth session recorded no times)."""
+    """' Measured <start> .. <end>.' (sets measured before the tenth session recorded no times)."""
     if "started" not in entry:
         return ""
     return f" Measured {entry['started']} .. {entry.get('finished', '')}."
